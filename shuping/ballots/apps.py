@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class BallotsConfig(AppConfig):
+    """Secret ballots (民主测评): tokens, sheets, paper entry and the tally.
+
+    Kept apart from meetings so the tables that must never be joined to a person
+    live in one small, separately reviewed place."""
+
+    name = "shuping.ballots"
+    verbose_name = "民主测评"

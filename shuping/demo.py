@@ -1,0 +1,31 @@
+"""The demo: a district modelled on seed 003 with rounds in several stages.
+
+Each app contributes one idempotent step (`<app>/demo.py::load`), run in order;
+a second `shuping demo` finds everything in place and changes nothing. Steps
+return the demo logins they created, which `shuping demo` prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+DEMO_PASSWORD = "shuping2026"
+
+STEPS = [
+    "shuping.organizations.demo",
+    "shuping.rounds.demo",
+    "shuping.reports.demo",
+    "shuping.meetings.demo",
+    "shuping.ballots.demo",
+]
+
+Login = tuple[str, str]  # (username, what the account is for)
+
+
+def load_demo(out: Callable[[str], None] = print) -> list[Login]:
+    logins: list[Login] = []
+    for name in STEPS:
+        module = importlib.import_module(name)
+        logins.extend(module.load(out) or [])
+    return logins

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LibConfig(AppConfig):
+    """Project-wide commands (serve, demo) and shared helpers; no models."""
+
+    name = "shuping.lib"
+    label = "lib"
+    verbose_name = "公共"

@@ -1,0 +1,52 @@
+"""`shuping serve`: the production server (Granian, a Rust HTTP server running the
+WSGI app in several worker processes), with static files served by Granian itself."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "运行生产服务器（Granian）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_WORKERS", "0")),
+            help="工作进程数，默认为 CPU 核数",
+        )
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        workers = options["workers"] or (os.cpu_count() or 1)
+        self.stdout.write(
+            f"述评 Shuping 正在 http://{options['host']}:{options['port']} 运行"
+            f"（{workers} 个进程），按 Ctrl+C 停止。"
+        )
+        Granian(
+            "shuping.wsgi:application",
+            address=options["host"],
+            port=options["port"],
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=options["threads"],
+            backpressure=max(options["threads"] * 4, 64),
+            static_path_route=[settings.STATIC_URL.rstrip("/")],
+            static_path_mount=[settings.STATIC_ROOT],
+            log_level="warning",  # type: ignore[arg-type]
+            respawn_failed_workers=True,
+        ).serve()

@@ -1,0 +1,224 @@
+"""State changes to the tree and to people. Each checks permission, saves and
+writes the audit log in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shuping.accounts.access import can_manage, is_admin
+from shuping.audit.services import diff, record, snapshot
+from shuping.lib.errors import DomainError, PermissionDenied
+from shuping.organizations.models import MembershipPeriod, Organization, Person
+
+if TYPE_CHECKING:
+    from shuping.lib.types import Actor
+
+ORG_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "sector",
+    "parent",
+    "sort_order",
+    "secretary",
+    "deputy_secretary",
+    "is_retiree_branch",
+    "is_active",
+    "dissolved_on",
+)
+PERSON_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "category",
+    "organization",
+    "join_date",
+    "member_status",
+    "employment",
+    "cadre_level",
+    "position",
+)
+
+
+def _require_manage(actor: Actor, org: Organization | None) -> None:
+    """Organizers manage their subtree; a root node (no parent) needs an admin.
+    `actor=None` is the system itself (demo loader, migrations)."""
+    if actor is None:
+        return
+    if org is None:
+        if not is_admin(actor):
+            raise PermissionDenied()
+    elif not can_manage(actor, org):
+        raise PermissionDenied()
+
+
+def _set_path(org: Organization) -> None:
+    parent_path = org.parent.path if org.parent_id else "/"  # type: ignore[union-attr]
+    org.path = f"{parent_path}{org.pk}/"
+    org.depth = org.path.count("/") - 2
+
+
+@transaction.atomic
+def create_organization(
+    *, actor: Actor, parent: Organization | None, **fields: Any
+) -> Organization:
+    _require_manage(actor, parent)
+    if parent is not None and not parent.is_active:
+        raise DomainError("上级组织已撤销，不能在其下新建组织。", field="parent")
+    org = Organization(parent=parent, path=f"tmp-{uuid.uuid4().hex}", **fields)
+    org.save()
+    _set_path(org)
+    org.save(update_fields=["path", "depth"])
+    record(
+        actor=actor,
+        action="organization.create",
+        target=org,
+        organization=org,
+        changes=diff({}, snapshot(org, ORG_FIELDS)),
+    )
+    return org
+
+
+@transaction.atomic
+def update_organization(org: Organization, *, actor: Actor, **fields: Any) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    _require_manage(actor, org)
+    if "parent" in fields:
+        raise DomainError("请使用“移动组织”修改上级组织。", field="parent")
+    before = snapshot(org, ORG_FIELDS)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    changes = diff(before, snapshot(org, ORG_FIELDS))
+    if changes:
+        org.save(update_fields=list(fields))
+        record(
+            actor=actor, action="organization.update", target=org, organization=org, changes=changes
+        )
+    return org
+
+
+@transaction.atomic
+def move_organization(org: Organization, *, actor: Actor, new_parent: Organization) -> Organization:
+    """Re-hang a subtree: one UPDATE per descendant path, inside the transaction."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    _require_manage(actor, org)
+    _require_manage(actor, new_parent)
+    if new_parent.path.startswith(org.path):
+        raise DomainError("不能把组织移动到它自己的下级组织之下。", field="parent")
+    old_path, old_parent = org.path, org.parent
+    org.parent = new_parent
+    _set_path(org)
+    org.save(update_fields=["parent", "path", "depth"])
+    for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk):
+        child.path = org.path + child.path[len(old_path) :]
+        child.depth = child.path.count("/") - 2
+        child.save(update_fields=["path", "depth"])
+    record(
+        actor=actor,
+        action="organization.move",
+        target=org,
+        organization=org,
+        changes={"parent": [str(old_parent), str(new_parent)]},
+    )
+    return org
+
+
+@transaction.atomic
+def set_secretary(org: Organization, *, actor: Actor, person: Person | None) -> Organization:
+    """Appoint a secretary, or pass None to record the post as vacant."""
+    return update_organization(org, actor=actor, secretary=person)
+
+
+@transaction.atomic
+def create_person(*, actor: Actor, organization: Organization | None, **fields: Any) -> Person:
+    _require_manage(actor, organization)
+    person = Person(organization=organization, **fields)
+    person.save()
+    if organization is not None and person.is_member:
+        MembershipPeriod.objects.create(
+            person=person,
+            organization=organization,
+            started_on=fields.get("join_date") or timezone.localdate(),
+        )
+    record(
+        actor=actor,
+        action="person.create",
+        target=person,
+        organization=organization,
+        changes=diff({}, snapshot(person, PERSON_FIELDS)),
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(person: Person, *, actor: Actor, **fields: Any) -> Person:
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=person.pk)
+    )
+    _require_manage(actor, person.organization)
+    if "organization" in fields:
+        raise DomainError("请使用“组织关系转接”变更党员所在组织。", field="organization")
+    before = snapshot(person, PERSON_FIELDS)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.save(update_fields=list(fields))
+    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    # Identifier changes are noted without their values.
+    secret = sorted({"id_number", "phone"} & set(fields))
+    if changes or secret:
+        record(
+            actor=actor,
+            action="person.update",
+            target=person,
+            organization=person.organization,
+            changes=changes,
+            note=(
+                "已修改："
+                + "、".join({"id_number": "身份证号", "phone": "手机号"}[f] for f in secret)
+            )
+            if secret
+            else "",
+        )
+    return person
+
+
+@transaction.atomic
+def transfer_member(
+    person: Person, *, actor: Actor, to: Organization, on: date | None = None, note: str = ""
+) -> Person:
+    """Move a member to another branch, closing the open membership period."""
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=person.pk)
+    )
+    _require_manage(actor, person.organization)
+    _require_manage(actor, to)
+    if not person.is_member:
+        raise DomainError("只有党员才有组织关系转接。")
+    if person.organization_id == to.pk:
+        raise DomainError("党员已在该组织，无需转接。", field="organization")
+    if not to.is_active:
+        raise DomainError("目标组织已撤销。", field="organization")
+    on = on or timezone.localdate()
+    MembershipPeriod.objects.filter(person=person, ended_on__isnull=True).update(ended_on=on)
+    MembershipPeriod.objects.create(person=person, organization=to, started_on=on, note=note)
+    old = person.organization
+    person.organization = to
+    person.save(update_fields=["organization"])
+    record(
+        actor=actor,
+        action="person.transfer",
+        target=person,
+        organization=to,
+        changes={"organization": [str(old), str(to)]},
+        note=note,
+    )
+    return person

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from django.views.decorators.cache import never_cache
+
+from shuping.api import api
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("shuping.accounts.urls")),
+    path("org/", include("shuping.organizations.urls")),
+    path("rounds/", include("shuping.rounds.urls")),
+    path("reports/", include("shuping.reports.urls")),
+    path("meetings/", include("shuping.meetings.urls")),
+    path("b/", include("shuping.ballots.urls")),
+]
