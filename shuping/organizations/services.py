@@ -70,6 +70,7 @@ def create_organization(
     _require_manage(actor, parent)
     if parent is not None and not parent.is_active:
         raise DomainError("上级组织已撤销，不能在其下新建组织。", field="parent")
+    _check_code(str(fields.get("code", "")))
     org = Organization(parent=parent, path=f"tmp-{uuid.uuid4().hex}", **fields)
     org.save()
     _set_path(org)
@@ -90,15 +91,24 @@ def update_organization(org: Organization, *, actor: Actor, **fields: Any) -> Or
     _require_manage(actor, org)
     if "parent" in fields:
         raise DomainError("请使用“移动组织”修改上级组织。", field="parent")
+    if "code" in fields:
+        _check_code(str(fields["code"]), exclude=org.pk)
+    for key in ("secretary", "deputy_secretary"):
+        person = fields.get(key)
+        if person is not None and (
+            person.organization is None or not person.organization.is_within(org)
+        ):
+            raise DomainError("只能从本组织及下级组织的人员中任命。", field=key)
     before = snapshot(org, ORG_FIELDS)
     for name, value in fields.items():
         setattr(org, name, value)
     changes = diff(before, snapshot(org, ORG_FIELDS))
     if changes:
         org.save(update_fields=list(fields))
-        record(
-            actor=actor, action="organization.update", target=org, organization=org, changes=changes
-        )
+        action = "organization.update"
+        if set(fields) == {"secretary"}:
+            action = "organization.secretary"
+        record(actor=actor, action=action, target=org, organization=org, changes=changes)
     return org
 
 
@@ -134,9 +144,21 @@ def set_secretary(org: Organization, *, actor: Actor, person: Person | None) -> 
     return update_organization(org, actor=actor, secretary=person)
 
 
+def _check_identifiers(fields: dict[str, Any], *, exclude: int | None = None) -> None:
+    id_number = fields.get("id_number") or ""
+    if id_number and Person.objects.filter(id_number=id_number).exclude(pk=exclude or 0).exists():
+        raise DomainError("该身份证号已登记在其他人员名下。", field="id_number")
+
+
+def _check_code(code: str, *, exclude: int | None = None) -> None:
+    if Organization.objects.filter(code=code).exclude(pk=exclude or 0).exists():
+        raise DomainError("组织编码已被使用。", field="code")
+
+
 @transaction.atomic
 def create_person(*, actor: Actor, organization: Organization | None, **fields: Any) -> Person:
     _require_manage(actor, organization)
+    _check_identifiers(fields)
     person = Person(organization=organization, **fields)
     person.save()
     if organization is not None and person.is_member:
@@ -165,6 +187,7 @@ def update_person(person: Person, *, actor: Actor, **fields: Any) -> Person:
     _require_manage(actor, person.organization)
     if "organization" in fields:
         raise DomainError("请使用“组织关系转接”变更党员所在组织。", field="organization")
+    _check_identifiers(fields, exclude=person.pk)
     before = snapshot(person, PERSON_FIELDS)
     for name, value in fields.items():
         setattr(person, name, value)

@@ -1,10 +1,397 @@
+"""Pages of the tree: browse, search, a node, a person, the forms and the roster import.
+
+Every view starts with the access helper (NotFound outside one's reach) and changes
+state only through the services.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.forms import BaseForm as Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shuping.accounts.access import (
+    WRITE_ROLES,
+    can_manage,
+    get_organization_for,
+    get_person_for,
+    grants,
+    is_admin,
+    org_scope_q,
+    reaches,
+    visible_organizations,
+)
+from shuping.lib.errors import DomainError, NotFound
+from shuping.organizations import roster, services
+from shuping.organizations.forms import (
+    ImportForm,
+    OrganizationForm,
+    PersonForm,
+    SecretaryForm,
+    TransferForm,
+)
+from shuping.organizations.models import Organization, Person, PersonCategory
+
+PAGE_SIZE = 50
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def reachable_roots(user: Any) -> list[Organization]:
+    """The topmost nodes the user reaches: their grants' nodes minus those inside another."""
+    if is_admin(user):
+        return list(Organization.objects.filter(parent=None).select_related("secretary"))
+    nodes = sorted({g.organization for g in grants(user)}, key=lambda o: o.path)
+    roots: list[Organization] = []
+    for org in nodes:
+        if not any(org.path.startswith(r.path) for r in roots):
+            roots.append(org)
+    ids = [r.pk for r in roots]
+    return list(Organization.objects.filter(pk__in=ids).select_related("secretary"))
+
+
+def with_counts(orgs: list[Organization]) -> list[Organization]:
+    """Attach `n_children` and `n_members` with two grouped queries, whatever the count."""
+    ids = [o.pk for o in orgs]
+    children = dict(
+        Organization.objects.filter(parent_id__in=ids)
+        .values_list("parent_id")
+        .annotate(n=Count("pk"))
+        .values_list("parent_id", "n")
+    )
+    members = dict(
+        Person.objects.filter(organization_id__in=ids, category=PersonCategory.MEMBER)
+        .values_list("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    for org in orgs:
+        org.n_children = children.get(org.pk, 0)  # type: ignore[attr-defined]
+        org.n_members = members.get(org.pk, 0)  # type: ignore[attr-defined]
+    return orgs
+
+
+def visible_children(user: Any, org: Organization) -> list[Organization]:
+    qs = (
+        Organization.objects.filter(parent=org)
+        .filter(org_scope_q(user))
+        .select_related("secretary")
+        .order_by("sort_order", "code")
+    )
+    return with_counts(list(qs))
+
+
+def ancestors(user: Any, org: Organization) -> list[tuple[Organization, bool]]:
+    """The chain from the root to the parent, each with whether the user may open it."""
+    chain = Organization.objects.filter(pk__in=org.ancestor_ids()).order_by("depth")
+    return [(a, reaches(user, a)) for a in chain]
+
+
+def apply_domain_error(form: Form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def can_import(user: Any) -> bool:
+    return is_admin(user) or bool(grants(user, WRITE_ROLES))
+
+
+# ---------------------------------------------------------------- tree
 
 
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "党组织"})
+    query = request.GET.get("q", "").strip()
+    context: dict[str, Any] = {"query": query, "can_import": can_import(request.user)}
+    if query:
+        results = list(
+            visible_organizations(request.user)
+            .filter(name__icontains=query)
+            .select_related("secretary")
+            .order_by("path")[:100]
+        )
+        ids = {pk for org in results for pk in org.ancestor_ids()}
+        names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
+        for org in results:
+            org.trail = " › ".join(names.get(pk, "") for pk in org.ancestor_ids())  # type: ignore[attr-defined]
+        context["results"] = results
+    else:
+        roots = with_counts(reachable_roots(request.user))
+        context["roots"] = [(root, visible_children(request.user, root)) for root in roots]
+    return render(request, "organizations/tree.html", context)
+
+
+@login_required
+@require_GET
+def children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The children of a node as an HTML fragment, fetched when a node is expanded."""
+    org = get_organization_for(request.user, pk)
+    return render(
+        request,
+        "organizations/_children.html",
+        {"nodes": visible_children(request.user, org)},
+    )
+
+
+@login_required
+@require_GET
+def node(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for(request.user, pk)
+    org = Organization.objects.select_related("parent", "secretary", "deputy_secretary").get(
+        pk=org.pk
+    )
+    query = request.GET.get("q", "").strip()
+    subtree = request.GET.get("all") == "1"
+    people: QuerySet[Person] = Person.objects.filter(
+        org.subtree_q("organization__") if subtree else Q(organization=org)
+    ).select_related("organization")
+    if query:
+        people = people.filter(name__icontains=query)
+    page = Paginator(people.order_by("organization__path", "category", "name", "id"), PAGE_SIZE)
+    context = {
+        "org": org,
+        "ancestors": ancestors(request.user, org),
+        "committee": list(
+            org.committee_members.exclude(
+                pk__in=[org.secretary_id or 0, org.deputy_secretary_id or 0]
+            )
+        ),
+        "children": visible_children(request.user, org),
+        "page": page.get_page(request.GET.get("page")),
+        "query": query,
+        "subtree": subtree,
+        "can_manage": can_manage(request.user, org),
+        "page_query": urlencode(
+            {k: v for k, v in (("q", query), ("all", "1" if subtree else "")) if v}
+        ),
+    }
+    return render(request, "organizations/node.html", context)
+
+
+@login_required
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_person_for(request.user, pk)
+    context = {
+        "person": p,
+        "memberships": list(p.memberships.select_related("organization").order_by("started_on")),
+        "posts": list(p.secretary_of.all()),
+        "deputy_of": list(p.deputy_secretary_of.all()),
+        "committee_of": list(
+            Organization.objects.filter(committee_members=p)
+            .exclude(secretary=p)
+            .exclude(deputy_secretary=p)
+        ),
+        "can_manage": p.organization is not None and can_manage(request.user, p.organization),
+    }
+    return render(request, "organizations/person.html", context)
+
+
+# ---------------------------------------------------------------- forms
+
+
+def _form_page(
+    request: HttpRequest, form: Form, *, title: str, org: Organization | None, back: str
+) -> HttpResponse:
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": title, "org": org, "back": back},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = get_organization_for(request.user, pk, write=True)
+    form = OrganizationForm(request.POST or None, initial={"sector": parent.sector})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organization(
+                actor=request.user, parent=parent, **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已新建“{org.name}”。")
+            return redirect("organizations:node", pk=org.pk)
+    return _form_page(
+        request, form, title=f"在“{parent.name}”下新建组织", org=parent, back=f"/org/{parent.pk}/"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for(request.user, pk, write=True)
+    form = OrganizationForm(request.POST or None, instance=org, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(org, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("organizations:node", pk=org.pk)
+    return _form_page(request, form, title=f"编辑“{org.name}”", org=org, back=f"/org/{org.pk}/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def secretary(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for(request.user, pk, write=True)
+    candidates = (
+        Person.objects.filter(org.subtree_q("organization__"))
+        .filter(Q(organization=org) | Q(pk=org.secretary_id) | Q(pk=org.deputy_secretary_id))
+        .order_by("name")
+    )
+    form = SecretaryForm(
+        request.POST or None,
+        candidates=candidates,
+        initial={"secretary": org.secretary_id, "deputy_secretary": org.deputy_secretary_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_secretary(org, actor=request.user, person=form.cleaned_data["secretary"])
+            services.update_organization(
+                org, actor=request.user, deputy_secretary=form.cleaned_data["deputy_secretary"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已更新书记、副书记。")
+            return redirect("organizations:node", pk=org.pk)
+    return _form_page(
+        request, form, title=f"任命书记 · {org.name}", org=org, back=f"/org/{org.pk}/"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for(request.user, pk, write=True)
+    form = PersonForm(request.POST or None, initial={"category": "member"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            p = services.create_person(
+                actor=request.user, organization=org, **form.service_fields()
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已添加“{p.name}”。")
+            return redirect("organizations:person", pk=p.pk)
+    return _form_page(
+        request, form, title=f"添加人员 · {org.name}", org=org, back=f"/org/{org.pk}/"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_person_for(request.user, pk, write=True)
+    form = PersonForm(request.POST or None, instance=p)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(p, actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("organizations:person", pk=p.pk)
+    return _form_page(
+        request, form, title=f"编辑人员 · {p.name}", org=p.organization, back=f"/org/person/{p.pk}/"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_person_for(request.user, pk, write=True)
+    targets = (
+        Organization.objects.filter(org_scope_q(request.user, roles=WRITE_ROLES), is_active=True)
+        .exclude(pk=p.organization_id or 0)
+        .order_by("path")
+    )
+    form = TransferForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_member(
+                p,
+                actor=request.user,
+                to=form.cleaned_data["to"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "组织关系已转接。")
+            return redirect("organizations:person", pk=p.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"组织关系转接 · {p.name}",
+        org=p.organization,
+        back=f"/org/person/{p.pk}/",
+    )
+
+
+# ---------------------------------------------------------------- roster
+
+
+def _xlsx(filename: str, content_type: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        raise NotFound()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[roster.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = roster.import_roster(form.cleaned_data["file"].read(), actor=request.user)
+        except roster.RosterInvalid as exc:
+            errors = exc.errors
+        else:
+            if result.changed:
+                messages.success(request, "导入完成：" + result.summary())
+            else:
+                messages.info(request, "导入完成：文件与系统中的数据相同，没有变化。")
+            return redirect("organizations:import")
+    exports = [g.organization for g in grants(request.user, WRITE_ROLES)]
+    return render(
+        request,
+        "organizations/import.html",
+        {"form": form, "errors": errors, "exports": exports},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def roster_template(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        raise NotFound()
+    return _xlsx(*roster.template())
+
+
+@login_required
+@require_GET
+def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for(request.user, pk, write=True)
+    return _xlsx(*roster.export_roster(org, viewer=request.user))
