@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
 from shuping.audit.models import AuditEntry
@@ -231,9 +231,10 @@ def test_template_has_sheets_notes_and_lists():
 def test_cli_lists_bad_rows_and_fails(cast, tmp_path, capsys):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbook([["X1", "未知上级", "党支部", "其他", "NOPE", "否", 1]], []))
-    with pytest.raises(SystemExit) as exc:
-        _run_cli(bad)
-    assert exc.value.code != 0
+    # CommandError is what `shuping import-roster` turns into a non-zero exit status.
+    with pytest.raises(CommandError, match="1 处错误"):
+        call_command("import_roster", str(bad))
+    assert "上级组织编码" in capsys.readouterr().err
     good = tmp_path / "good.xlsx"
     good.write_bytes(workbook(GOOD_ORGS, GOOD_PEOPLE))
     call_command("import_roster", str(good))
@@ -241,12 +242,6 @@ def test_cli_lists_bad_rows_and_fails(cast, tmp_path, capsys):
     out = tmp_path / "out.xlsx"
     call_command("export_roster", output=str(out), code="S1")
     assert load_workbook(out)["组织"].max_row == 1 + 8  # S1 subtree: 5 + 3 new
-
-
-def _run_cli(path):
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(["shuping", "import_roster", str(path)])
 
 
 def test_import_query_count_does_not_grow_with_rows(cast, django_assert_max_num_queries):
