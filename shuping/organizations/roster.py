@@ -268,6 +268,7 @@ class Plan:
     people: list[PersonRow] = field(default_factory=list)
     existing_orgs: dict[str, Organization] = field(default_factory=dict)
     existing_people: dict[tuple[str, ...], Person] = field(default_factory=dict)
+    bad_codes: set[str] = field(default_factory=set)
 
 
 class _Errors:
@@ -424,9 +425,15 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
         raise RosterInvalid([RowError("文件", 0, "", "文件中没有数据行。")])
 
     seen_codes: dict[str, int] = {}
+    # Rows that failed parsing still get their references checked, so one upload
+    # reports every problem of a row, not just the first.
+    refs: list[tuple[str, int, str, str]] = []
+    bad_codes: set[str] = set()
     for row in org_rows:
         parsed = _parse_org_row(row, errors)
         if parsed is None:
+            bad_codes.add(_text(row.values.get("code")))
+            refs.append((ORG_SHEET, row.number, "parent", _text(row.values.get("parent"))))
             continue
         if parsed.code in seen_codes:
             errors.add(
@@ -435,7 +442,13 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
             continue
         seen_codes[parsed.code] = row.number
         plan.orgs.append(parsed)
-    people = [p for r in person_rows if (p := _parse_person_row(r, errors)) is not None]
+    people: list[PersonRow] = []
+    for row in person_rows:
+        if (parsed_person := _parse_person_row(row, errors)) is not None:
+            people.append(parsed_person)
+        else:
+            code = _text(row.values.get("organization"))
+            refs.append((PERSON_SHEET, row.number, "organization", code))
 
     # One query per chunk of codes, for the file's organizations, their parents and
     # the people's organizations.
@@ -443,17 +456,28 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
         {o.code for o in plan.orgs}
         | {o.parent_code for o in plan.orgs if o.parent_code}
         | {p.org_code for p in people}
+        | {code for *_, code in refs if code}
     )
     for chunk in _chunks(codes):
         for org in Organization.objects.filter(code__in=chunk):
             plan.existing_orgs[org.code] = org
     file_orgs = {o.code: o for o in plan.orgs}
+    plan.bad_codes = bad_codes - set(file_orgs)
+    for sheet, number, key, code in refs:
+        if code and code not in file_orgs and code not in plan.existing_orgs:
+            errors.add(sheet, number, key, _missing(code, plan))
 
     _check_orgs(plan, file_orgs, actor, errors)
     _check_people(plan, people, file_orgs, actor, errors)
     if errors.items:
         raise RosterInvalid(sorted(errors.items, key=lambda e: (e.sheet != ORG_SHEET, e.row)))
     return plan
+
+
+def _missing(code: str, plan: Plan) -> str:
+    if code in plan.bad_codes:
+        return f"组织编码「{code}」所在的组织行有错误，请先修正该行。"
+    return f"组织编码「{code}」在文件和系统中都不存在。"
 
 
 def code_of_id(plan: Plan, pk: int) -> str:
@@ -479,7 +503,7 @@ def _check_orgs(plan: Plan, file_orgs: dict[str, OrgRow], actor: Actor, errors: 
                 ORG_SHEET,
                 row.number,
                 "parent",
-                f"上级组织编码「{parent_code}」在文件和系统中都不存在。",
+                "上级" + _missing(parent_code, plan),
             )
             continue
         # Permission: an existing node must be manageable; a new one needs a manageable
@@ -556,7 +580,7 @@ def _check_people(
                 s,
                 p.number,
                 "organization",
-                f"组织编码「{p.org_code}」在文件和系统中都不存在。",
+                _missing(p.org_code, plan),
             )
             ok = False
         elif p.org_code in plan.existing_orgs and p.org_code not in file_orgs:
@@ -934,11 +958,23 @@ def _sheet(wb: Workbook, title: str, columns: tuple[Column, ...], first: bool = 
             for row in range(2, 3):
                 ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
+    _fit_for_print(ws)
+    ws.print_title_rows = "1:1"
     return ws
+
+
+def _fit_for_print(ws: Any) -> None:
+    """Landscape, all columns on one page width, so a printout stays readable."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _notes(wb: Workbook) -> None:
     ws = wb.create_sheet(NOTES_SHEET)
+    _fit_for_print(ws)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 70
@@ -946,7 +982,8 @@ def _notes(wb: Workbook) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
     lines = [
-        "1. 红色列名为必填项；每行一个组织或一位人员，不要合并单元格，不要改动第一行列名。",
+        "1. 红色列名为必填项；每行一个组织或一位人员，不要合并单元格，不要改动第一行列名。"
+        "模板第2行为示例，填写前请删除。",
         "2. 导入时逐行检查全部数据：只要有一行有误，整个文件都不会导入，"
         "页面会列出每个错误的工作表、行号、列名和原因。",
         "3. 再次导入同一文件不会产生重复：组织按“组织编码”更新，"
