@@ -59,6 +59,10 @@ FIELD_LABELS: dict[str, str] = {
     "people_updated": "更新人员",
     "transfers": "转接",
     "posts_changed": "任职变更",
+    "organizations": "党组织",
+    "people": "人员",
+    "user": "用户",
+    "role": "角色",
 }
 
 

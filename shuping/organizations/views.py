@@ -113,11 +113,13 @@ def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     context: dict[str, Any] = {"query": query, "can_import": can_import(request.user)}
     if query:
-        results = list(
-            visible_organizations(request.user)
-            .filter(name__icontains=query)
-            .select_related("secretary")
-            .order_by("path")[:100]
+        results = with_counts(
+            list(
+                visible_organizations(request.user)
+                .filter(name__icontains=query)
+                .select_related("secretary")
+                .order_by("path")[:100]
+            )
         )
         ids = {pk for org in results for pk in org.ancestor_ids()}
         names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
