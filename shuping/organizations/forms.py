@@ -142,6 +142,14 @@ class TransferForm(forms.Form):
         self.fields["to"].queryset = targets  # type: ignore[attr-defined]
 
 
+class MoveForm(forms.Form):
+    new_parent = OrgChoiceField(label="新的上级组织", queryset=Organization.objects.none())
+
+    def __init__(self, *args: Any, targets: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = targets  # type: ignore[attr-defined]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="花名册文件（.xlsx）")
 

@@ -8,12 +8,19 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from shuping.accounts.access import can_manage, is_admin
 from shuping.audit.services import diff, record, snapshot
 from shuping.lib.errors import DomainError, PermissionDenied
-from shuping.organizations.models import MembershipPeriod, Organization, Person
+from shuping.organizations.models import (
+    MembershipPeriod,
+    Organization,
+    Person,
+    PersonCategory,
+)
 
 if TYPE_CHECKING:
     from shuping.lib.types import Actor
@@ -99,6 +106,10 @@ def update_organization(org: Organization, *, actor: Actor, **fields: Any) -> Or
             person.organization is None or not person.organization.is_within(org)
         ):
             raise DomainError("只能从本组织及下级组织的人员中任命。", field=key)
+    if fields.get("is_active") is False and org.is_active:
+        _check_can_dissolve(org)
+    if fields.get("is_active") is True:
+        fields["dissolved_on"] = None
     before = snapshot(org, ORG_FIELDS)
     for name, value in fields.items():
         setattr(org, name, value)
@@ -112,22 +123,34 @@ def update_organization(org: Organization, *, actor: Actor, **fields: Any) -> Or
     return org
 
 
+def _check_can_dissolve(org: Organization) -> None:
+    """A node is dissolved only once its sub-nodes are dissolved and its members moved."""
+    if Organization.objects.filter(parent=org, is_active=True).exists():
+        raise DomainError("请先撤销或移走全部下级组织。", field="is_active")
+    if Person.objects.filter(organization=org, category=PersonCategory.MEMBER).exists():
+        raise DomainError("请先将本组织党员的组织关系转出。", field="is_active")
+
+
 @transaction.atomic
 def move_organization(org: Organization, *, actor: Actor, new_parent: Organization) -> Organization:
-    """Re-hang a subtree: one UPDATE per descendant path, inside the transaction."""
+    """Re-hang a subtree: one UPDATE rewrites every descendant's path prefix."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     _require_manage(actor, org)
     _require_manage(actor, new_parent)
     if new_parent.path.startswith(org.path):
         raise DomainError("不能把组织移动到它自己的下级组织之下。", field="parent")
-    old_path, old_parent = org.path, org.parent
+    if new_parent.pk == org.parent_id:
+        raise DomainError("组织已在该上级组织之下。", field="parent")
+    if not new_parent.is_active:
+        raise DomainError("目标上级组织已撤销。", field="parent")
+    old_path, old_parent, old_depth = org.path, org.parent, org.depth
     org.parent = new_parent
     _set_path(org)
     org.save(update_fields=["parent", "path", "depth"])
-    for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk):
-        child.path = org.path + child.path[len(old_path) :]
-        child.depth = child.path.count("/") - 2
-        child.save(update_fields=["path", "depth"])
+    Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+        path=Concat(Value(org.path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + (org.depth - old_depth),
+    )
     record(
         actor=actor,
         action="organization.move",

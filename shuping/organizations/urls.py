@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/children/", views.children, name="children"),
     path("<int:pk>/new/", views.organization_create, name="create"),
     path("<int:pk>/edit/", views.organization_edit, name="edit"),
+    path("<int:pk>/move/", views.organization_move, name="move"),
     path("<int:pk>/secretary/", views.secretary, name="secretary"),
     path("<int:pk>/people/new/", views.person_create, name="person_create"),
     path("<int:pk>/export.xlsx", views.roster_export, name="export"),

@@ -33,6 +33,7 @@ from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations import roster, services
 from shuping.organizations.forms import (
     ImportForm,
+    MoveForm,
     OrganizationForm,
     PersonForm,
     SecretaryForm,
@@ -245,6 +246,32 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已保存。")
             return redirect("organizations:node", pk=org.pk)
     return _form_page(request, form, title=f"编辑“{org.name}”", org=org, back=f"/org/{org.pk}/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_move(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for(request.user, pk, write=True)
+    if org.parent_id is None:
+        raise NotFound()
+    targets = (
+        Organization.objects.filter(org_scope_q(request.user, roles=WRITE_ROLES), is_active=True)
+        .exclude(org.subtree_q())
+        .exclude(pk=org.parent_id)
+        .order_by("path")
+    )
+    form = MoveForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_organization(
+                org, actor=request.user, new_parent=form.cleaned_data["new_parent"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已移动到新的上级组织。")
+            return redirect("organizations:node", pk=org.pk)
+    return _form_page(request, form, title=f"移动“{org.name}”", org=org, back=f"/org/{org.pk}/")
 
 
 @login_required

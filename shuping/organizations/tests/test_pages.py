@@ -311,3 +311,39 @@ def test_query_counts_do_not_grow_with_rows(cast, login, django_assert_max_num_q
         response = client.get(f"/api/v1/organizations/{cast.community_branch.pk}/people?limit=100")
     assert response.json()["count"] == 70
     assert all("*" in p["id_number_masked"] for p in response.json()["items"])
+
+
+def test_move_page(cast, login):
+    client = login("organizer")
+    url = f"/org/{cast.community.pk}/move/"
+    page = client.post(url, {"new_parent": cast.community_branch.pk}).content.decode()
+    assert "有效" in page  # its own subtree is not a choice
+    assert client.post(url, {"new_parent": cast.organ.pk}).status_code == 302
+    child = Organization.objects.get(pk=cast.community_branch.pk)
+    assert child.path.startswith(Organization.objects.get(pk=cast.organ.pk).path)
+    assert child.depth == 3
+    assert login("street_organizer").get(f"/org/{cast.district.pk}/move/").status_code == 404
+    assert login("host").get(url).status_code == 404
+
+
+def test_dissolving_needs_an_empty_node(cast, login):
+    client = login("organizer")
+    data = {
+        "code": "S1B2",
+        "name": "甲街道第二党支部",
+        "kind": "branch",
+        "sector": "street",
+        "sort_order": 0,
+    }
+    page = client.post(f"/org/{cast.branch.pk}/edit/", data).content.decode()
+    assert "组织关系转出" in page
+    assert Organization.objects.get(pk=cast.branch.pk).is_active
+    data = {**data, "code": "S1B3", "name": "甲街道老年党支部", "dissolved_on": "2026-01-01"}
+    assert client.post(f"/org/{cast.retiree_branch.pk}/edit/", data).status_code == 302
+    org = Organization.objects.get(pk=cast.retiree_branch.pk)
+    assert not org.is_active and org.dissolved_on is not None
+    page = client.post(
+        f"/org/{cast.street.pk}/edit/",
+        {**data, "code": "S1", "name": "甲街道党工委", "kind": "working"},
+    ).content.decode()
+    assert "下级组织" in page
