@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 from shuping.accounts.access import grants, is_admin
@@ -98,6 +100,27 @@ def panels_for(user: Any) -> list[Panel]:
     return panels
 
 
+# Other apps add a panel to the home page by shipping one of these templates; it is
+# included with the home page's context (user, grants, panels, person).
+HOME_PANEL_TEMPLATES = [
+    "rounds/home_panel.html",
+    "reports/home_panel.html",
+    "meetings/home_panel.html",
+    "ballots/home_panel.html",
+]
+
+
+def extra_panels() -> list[str]:
+    found = []
+    for name in HOME_PANEL_TEMPLATES:
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        found.append(name)
+    return found
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's starting page: what they hold and where to go next.
@@ -113,5 +136,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "panels": panels_for(request.user),
             "person": person,
             "is_admin": is_admin(request.user),
+            "extra_panels": extra_panels(),
         },
     )
