@@ -42,6 +42,11 @@ class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return _people_label(obj)
 
 
+class PeopleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Person) -> str:
+        return _people_label(obj)
+
+
 class SecretaryForm(forms.Form):
     secretary = PersonChoiceField(
         label="书记",
@@ -54,10 +59,18 @@ class SecretaryForm(forms.Form):
         label="副书记", queryset=Person.objects.none(), required=False, empty_label="（无）"
     )
 
+    committee_members = PeopleChoiceField(
+        label="委员",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="党组织委员会（支部委员会）委员，可包括书记、副书记。",
+    )
+
     def __init__(self, *args: Any, candidates: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["secretary"].queryset = candidates  # type: ignore[attr-defined]
-        self.fields["deputy_secretary"].queryset = candidates  # type: ignore[attr-defined]
+        for name in ("secretary", "deputy_secretary", "committee_members"):
+            self.fields[name].queryset = candidates  # type: ignore[attr-defined]
 
 
 class PersonForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -167,6 +167,28 @@ def set_secretary(org: Organization, *, actor: Actor, person: Person | None) -> 
     return update_organization(org, actor=actor, secretary=person)
 
 
+@transaction.atomic
+def set_committee(org: Organization, *, actor: Actor, members: list[Person]) -> Organization:
+    """Replace the committee (委员) of a node; members come from its own subtree."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    _require_manage(actor, org)
+    for person in members:
+        if person.organization is None or not person.organization.is_within(org):
+            raise DomainError("只能从本组织及下级组织的人员中选择委员。", field="committee_members")
+    before = sorted(str(p) for p in org.committee_members.all())
+    org.committee_members.set(members)
+    after = sorted(str(p) for p in members)
+    if before != after:
+        record(
+            actor=actor,
+            action="organization.committee",
+            target=org,
+            organization=org,
+            changes={"committee_members": ["、".join(before), "、".join(after)]},
+        )
+    return org
+
+
 def _check_identifiers(fields: dict[str, Any], *, exclude: int | None = None) -> None:
     id_number = fields.get("id_number") or ""
     if id_number and Person.objects.filter(id_number=id_number).exclude(pk=exclude or 0).exists():

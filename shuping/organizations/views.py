@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.forms import BaseForm as Form
 from django.http import HttpRequest, HttpResponse
@@ -280,27 +281,42 @@ def secretary(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_organization_for(request.user, pk, write=True)
     candidates = (
         Person.objects.filter(org.subtree_q("organization__"))
-        .filter(Q(organization=org) | Q(pk=org.secretary_id) | Q(pk=org.deputy_secretary_id))
+        .filter(
+            Q(organization=org)
+            | Q(pk=org.secretary_id)
+            | Q(pk=org.deputy_secretary_id)
+            | Q(committee_of=org)
+        )
+        .distinct()
         .order_by("name")
     )
     form = SecretaryForm(
         request.POST or None,
         candidates=candidates,
-        initial={"secretary": org.secretary_id, "deputy_secretary": org.deputy_secretary_id},
+        initial={
+            "secretary": org.secretary_id,
+            "deputy_secretary": org.deputy_secretary_id,
+            "committee_members": list(org.committee_members.values_list("pk", flat=True)),
+        },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.set_secretary(org, actor=request.user, person=form.cleaned_data["secretary"])
-            services.update_organization(
-                org, actor=request.user, deputy_secretary=form.cleaned_data["deputy_secretary"]
-            )
+            with transaction.atomic():  # the three posts change together or not at all
+                services.set_secretary(org, actor=request.user, person=data["secretary"])
+                services.update_organization(
+                    org, actor=request.user, deputy_secretary=data["deputy_secretary"]
+                )
+                services.set_committee(
+                    org, actor=request.user, members=list(data["committee_members"])
+                )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, "已更新书记、副书记。")
+            messages.success(request, "已更新班子成员。")
             return redirect("organizations:node", pk=org.pk)
     return _form_page(
-        request, form, title=f"任命书记 · {org.name}", org=org, back=f"/org/{org.pk}/"
+        request, form, title=f"班子成员 · {org.name}", org=org, back=f"/org/{org.pk}/"
     )
 
 

@@ -164,6 +164,14 @@ def test_appoint_secretary_and_vacate(cast, login):
     assert "选择一个有效的选项" in page or "有效" in page
     assert client.post(url, {"secretary": ""}).status_code == 302
     assert Organization.objects.get(pk=cast.retiree_branch.pk).secretary is None
+    other = create_person(actor=None, organization=cast.retiree_branch, name="老王")
+    data = {"secretary": person.pk, "committee_members": [person.pk, other.pk]}
+    assert client.post(url, data).status_code == 302
+    org = Organization.objects.get(pk=cast.retiree_branch.pk)
+    assert set(org.committee_members.values_list("name", flat=True)) == {"老刘", "老王"}
+    assert AuditEntry.objects.filter(action="organization.committee").count() == 1
+    page = client.get(f"/org/{org.pk}/").content.decode()
+    assert "老王" in page
 
 
 def _id(seq: int) -> str:
