@@ -146,7 +146,9 @@ class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class TransferForm(forms.Form):
-    to = OrgChoiceField(label="转入组织", queryset=Organization.objects.none())
+    to = OrgChoiceField(
+        label="转入组织", queryset=Organization.objects.none(), empty_label="请选择转入的党组织"
+    )
     on = forms.DateField(label="转接日期", required=False, widget=DATE)
     note = forms.CharField(label="说明", required=False, max_length=200)
 
@@ -156,7 +158,9 @@ class TransferForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    new_parent = OrgChoiceField(label="新的上级组织", queryset=Organization.objects.none())
+    new_parent = OrgChoiceField(
+        label="新的上级组织", queryset=Organization.objects.none(), empty_label="请选择"
+    )
 
     def __init__(self, *args: Any, targets: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.forms import BaseForm as Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shuping.accounts.access import (
@@ -367,7 +368,7 @@ def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=p.organization_id or 0)
         .order_by("path")
     )
-    form = TransferForm(request.POST or None, targets=targets)
+    form = TransferForm(request.POST or None, targets=targets, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.transfer_member(
