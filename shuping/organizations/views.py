@@ -18,6 +18,7 @@ from django.forms import BaseForm as Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shuping.accounts.access import (
@@ -321,6 +322,7 @@ def secretary(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "phone")
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -341,6 +343,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "phone")
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
