@@ -26,6 +26,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -529,11 +531,33 @@ def _check_orgs(plan: Plan, file_orgs: dict[str, OrgRow], actor: Actor, errors: 
                 errors.add(ORG_SHEET, row.number, "parent", "上级组织已撤销。")
         if existing is not None and existing.parent_id is None and parent_code:
             errors.add(ORG_SHEET, row.number, "parent", "最上级组织不能通过导入挂到其他组织下。")
-    # Cycles: walk up from each file row through the file's parents, then the stored ones.
+    _check_cycles(plan, file_orgs, errors)
+
+
+def _check_cycles(plan: Plan, file_orgs: dict[str, OrgRow], errors: _Errors) -> None:
+    """Walk up from each file row through the parents the tree will have after the
+    import (the file's where it says, the stored ones elsewhere); coming back to a node
+    on the way is a cycle. Stored ancestors are fetched in one query per chunk."""
+    known = {o.pk for o in plan.existing_orgs.values()}
+    wanted = sorted(
+        {pk for o in list(plan.existing_orgs.values()) for pk in o.ancestor_ids()} - known
+    )
+    for chunk in _chunks(wanted):
+        for org in Organization.objects.filter(pk__in=chunk):
+            plan.existing_orgs.setdefault(org.code, org)
+    code_by_id = {o.pk: o.code for o in plan.existing_orgs.values()}
+
+    def parent_of(code: str) -> str:
+        if code in file_orgs and file_orgs[code].parent_code:
+            return file_orgs[code].parent_code
+        org = plan.existing_orgs.get(code)
+        return code_by_id.get(org.parent_id, "") if org and org.parent_id else ""
+
+    limit = len(plan.existing_orgs) + len(file_orgs) + 1
     for row in plan.orgs:
         seen = {row.code}
-        code = row.parent_code
-        for _ in range(200):
+        code = parent_of(row.code)
+        for _ in range(limit):
             if not code:
                 break
             if code in seen:
@@ -541,24 +565,11 @@ def _check_orgs(plan: Plan, file_orgs: dict[str, OrgRow], actor: Actor, errors: 
                     ORG_SHEET,
                     row.number,
                     "parent",
-                    f"上级组织形成循环（{row.code} → … → {code}）。",
+                    f"上级组织形成循环（{row.code} → … → {code} → … → {row.code}）。",
                 )
                 break
             seen.add(code)
-            if code in file_orgs:
-                code = file_orgs[code].parent_code
-            else:
-                break  # a stored node: its ancestors are stored too, no cycle through the file
-        # A stored node moved under its own stored descendant is also a cycle.
-        existing = plan.existing_orgs.get(row.code)
-        stored_parent = plan.existing_orgs.get(row.parent_code)
-        if (
-            existing
-            and stored_parent
-            and row.parent_code not in file_orgs
-            and stored_parent.path.startswith(existing.path)
-        ):
-            errors.add(ORG_SHEET, row.number, "parent", "不能把组织挂到它自己的下级组织之下。")
+            code = parent_of(code)
 
 
 def _check_people(
@@ -706,34 +717,6 @@ class ImportResult:
         )
 
 
-def _rebuild_paths(roots: Iterable[Organization]) -> None:
-    """Recompute path/depth below each root (already correct itself), in bulk."""
-    for root in roots:
-        nodes = list(
-            Organization.objects.filter(path__startswith=root.path)
-            .exclude(pk=root.pk)
-            .only("id", "parent_id", "path", "depth")
-        )
-        # Temporary unique paths first, so the final update never collides with a stale one.
-        paths = {root.pk: root.path}
-        pending = {n.pk: n for n in nodes}
-        changed: list[Organization] = []
-        while pending:
-            progressed = False
-            for pk, node in list(pending.items()):
-                if node.parent_id in paths:
-                    paths[pk] = f"{paths[node.parent_id]}{pk}/"
-                    if node.path != paths[pk]:
-                        node.path = paths[pk]
-                        node.depth = node.path.count("/") - 2
-                        changed.append(node)
-                    del pending[pk]
-                    progressed = True
-            if not progressed:
-                break
-        Organization.objects.bulk_update(changed, ["path", "depth"], batch_size=CHUNK)
-
-
 def apply(plan: Plan, *, actor: Actor) -> ImportResult:
     """Write the plan in one transaction with bulk statements and one audit entry."""
     with transaction.atomic():
@@ -805,15 +788,19 @@ def _apply_orgs(plan: Plan, result: ImportResult) -> dict[str, Organization]:
     Organization.objects.bulk_update(to_create, ["parent", "path", "depth"], batch_size=CHUNK)
     Organization.objects.bulk_update(to_update, list(ORG_FIELDS), batch_size=CHUNK)
     result.orgs_updated = len({o.pk for o in to_update} | {o.pk for o, _ in moved})
+    # Moves are few; each re-reads both paths (an earlier move may have changed them)
+    # and rewrites the whole subtree's prefix in one UPDATE.
     for org, parent_code in moved:
-        parent = Organization.objects.get(pk=orgs[parent_code].pk)
+        parent = Organization.objects.only("path").get(pk=orgs[parent_code].pk)
+        old = Organization.objects.only("path", "depth").get(pk=org.pk)
         org.parent_id = parent.pk
         org.path = f"{parent.path}{org.pk}/"
         org.depth = org.path.count("/") - 2
-        Organization.objects.filter(pk=org.pk).update(
-            parent_id=parent.pk, path=org.path, depth=org.depth
+        Organization.objects.filter(path__startswith=old.path).update(
+            path=Concat(Value(org.path), Substr("path", len(old.path) + 1)),
+            depth=F("depth") + (org.depth - old.depth),
         )
-        _rebuild_paths([org])
+        Organization.objects.filter(pk=org.pk).update(parent_id=parent.pk)
     return orgs
 
 

@@ -249,3 +249,28 @@ def test_import_query_count_does_not_grow_with_rows(cast, django_assert_max_num_
     with django_assert_max_num_queries(40):
         import_roster(workbook([], people), actor=cast.organizer)
     assert Person.objects.filter(organization=cast.branch).count() == 121
+
+
+def test_cycle_through_stored_nodes_is_found(cast):
+    # S1 (stored) moved under a new node that hangs below S1's own stored child S1C1.
+    orgs = [
+        ["S1", "甲街道党工委", "党工委", "街道社区", "N1", "否", 0],
+        ["N1", "新节点", "党支部", "街道社区", "S1C1", "否", 0],
+    ]
+    with pytest.raises(RosterInvalid) as exc:
+        import_roster(workbook(orgs, []), actor=cast.organizer)
+    assert any("循环" in e.message for e in exc.value.errors)
+    # A stored node moved directly under its own stored descendant.
+    orgs = [["S1", "甲街道党工委", "党工委", "街道社区", "S1C1B1", "否", 0]]
+    with pytest.raises(RosterInvalid) as exc:
+        import_roster(workbook(orgs, []), actor=cast.organizer)
+    assert "循环" in exc.value.errors[0].message
+
+
+def test_move_in_file_rehangs_subtree(cast):
+    orgs = [["S1C1", "甲社区党委", "党委", "街道社区", "O1", "否", 0]]
+    result = import_roster(workbook(orgs, []), actor=cast.organizer)
+    assert result.orgs_updated == 1
+    leaf = Organization.objects.get(code="S1C1B1")
+    organ = Organization.objects.get(code="O1")
+    assert leaf.path.startswith(organ.path) and leaf.depth == 3
