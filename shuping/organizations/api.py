@@ -16,7 +16,7 @@ from shuping.accounts.access import (
     visible_organizations,
 )
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.views import reachable_roots, visible_children, with_counts
+from shuping.organizations.queries import reachable_roots, visible_children, with_counts
 
 router = Router(tags=["organizations"])
 
