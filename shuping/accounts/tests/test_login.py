@@ -82,3 +82,27 @@ def test_openapi_and_docs_work_offline(client, cast):
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_grant_role_command(cast):
+    from django.contrib.auth.models import User
+
+    from shuping.accounts.access import get_organization_for
+
+    out = StringIO()
+    call_command("grant_role", "newbie", "organizer", "S1", create=True, name="新人", stdout=out)
+    assert "初始密码" in out.getvalue()
+    user = User.objects.get(username="newbie")
+    assert get_organization_for(user, cast.branch.pk, write=True) == cast.branch
+
+
+def test_home_includes_other_apps_panels(cast, client, settings, tmp_path):
+    (tmp_path / "rounds").mkdir()
+    (tmp_path / "rounds" / "home_panel.html").write_text(
+        '<section class="card">本年度方案面板 {{ user.username }}</section>'
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    client.force_login(cast.organizer)
+    assert "本年度方案面板 organizer" in client.get("/").content.decode()
