@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from shuping.accounts.access import (
     get_organization_for,
     get_person_for,
+    org_scope_q,
     visible_organizations,
 )
 from shuping.organizations.models import Organization, Person
@@ -174,9 +175,10 @@ def people(
     offset: int = 0,
 ) -> PersonPage:
     org = get_organization_for(request.user, org_id)
-    qs = Person.objects.filter(
-        org.subtree_q("organization__") if subtree else Q(organization=org)
-    ).select_related("organization")
+    qs = Person.objects.filter(org.subtree_q("organization__") if subtree else Q(organization=org))
+    if subtree:  # a reporter reaches its own node only, not the branches below it
+        qs = qs.filter(org_scope_q(request.user, prefix="organization__"))
+    qs = qs.select_related("organization")
     if q:
         qs = qs.filter(name__icontains=q)
     limit = max(1, min(limit, 200))

@@ -114,7 +114,10 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
     subtree = request.GET.get("all") == "1"
     people: QuerySet[Person] = Person.objects.filter(
         org.subtree_q("organization__") if subtree else Q(organization=org)
-    ).select_related("organization")
+    )
+    if subtree:  # a reporter reaches its own node only, not the branches below it
+        people = people.filter(org_scope_q(request.user, prefix="organization__"))
+    people = people.select_related("organization")
     if query:
         people = people.filter(name__icontains=query)
     page = Paginator(people.order_by("organization__path", "category", "name", "id"), PAGE_SIZE)

@@ -45,3 +45,18 @@ def test_node_detail_has_posts_and_ancestors(cast, login):
     children = login("superior").get(f"/api/v1/organizations/{cast.street.pk}/children").json()
     assert {c["code"]: c["children_count"] for c in children} == {"S1C1": 1, "S1B2": 0, "S1B3": 0}
     assert login("superior").get("/api/v1/organizations/999999").status_code == 404
+
+
+def test_reporter_of_a_general_branch_does_not_see_sub_branch_members(cast, login):
+    from shuping.accounts.models import Role, RoleGrant
+    from shuping.organizations.services import create_person
+
+    # Make the reporter also the reporter of 甲社区党委, which has a branch below it.
+    RoleGrant.objects.create(user=cast.reporter, role=Role.REPORTER, organization=cast.community)
+    create_person(actor=None, organization=cast.community_branch, name="下级党员")
+    create_person(actor=None, organization=cast.community, name="本级党员")
+    client = login("reporter")
+    data = client.get(f"/api/v1/organizations/{cast.community.pk}/people?subtree=true").json()
+    assert [p["name"] for p in data["items"]] == ["本级党员"]
+    page = client.get(f"/org/{cast.community.pk}/?all=1").content.decode()
+    assert "本级党员" in page and "下级党员" not in page
