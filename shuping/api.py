@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.security import HttpBearer, django_auth
 
 from shuping.accounts.api import router as accounts_router
@@ -38,6 +38,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[django_auth, BearerToken()],
     docs_url="/docs",
+    # No online validator badge: the docs page must work without internet.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

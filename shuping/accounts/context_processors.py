@@ -25,6 +25,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         "meetings:index",
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
+    ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
 ]
 
 
@@ -33,7 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     roles = roles_of(user) | ({Role.ADMIN.value} if is_admin(user) else set())
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name, allowed in NAV:
         if allowed and not (roles & allowed):
             continue
@@ -41,11 +42,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "label": label,
-                "url": url,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
-            }
-        )
+        items.append({"label": label, "url": url, "active": False})
+    # The most specific entry wins: /org/audit/ lights up 操作日志, not 组织架构 too.
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

@@ -25,6 +25,11 @@ class ThrottledLoginForm(AuthenticationForm):
         "locked": "登录失败次数过多，请 15 分钟后再试。",
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
         address = client_address(self.request)

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             default=int(os.environ.get("WEB_WORKERS", "0")),
             help="工作进程数，默认为 CPU 核数",
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
+        # Granian warns above 2 × cores + 1 blocking threads per worker.
+        default_threads = min(8, (os.cpu_count() or 1) * 2 + 1)
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("WEB_THREADS", default_threads))
+        )
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:

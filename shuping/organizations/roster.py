@@ -1,0 +1,1102 @@
+"""Roster import and export (.xlsx): organizations and people in one workbook.
+
+Three pure-ish steps, so each can be tested on its own:
+
+    rows = read_workbook(data)                 # cells -> RosterRows (no database)
+    plan = validate(rows, actor=...)           # every row checked; prefetches in bulk
+    result = apply(plan, actor=...)            # one transaction, bulk writes, one audit entry
+
+`import_roster(data, actor=...)` runs them; it raises `RosterInvalid` carrying every bad
+row and then nothing is written. A re-import of the same file finds nothing to change.
+Export writes the same layout, so export -> import round-trips.
+
+People are matched by ID number, or by name + birth date when no (unmasked) ID number is
+given. Exports mask ID and phone numbers; a masked value in a file means "keep what is
+stored", which is why round-tripping an export never overwrites them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from shuping.accounts.access import can_manage, is_admin, org_scope_q
+from shuping.audit.services import record
+from shuping.lib.errors import PermissionDenied
+from shuping.lib.masking import mask_id_number, mask_phone
+from shuping.organizations.models import (
+    Employment,
+    Gender,
+    MembershipPeriod,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Person,
+    PersonCategory,
+    Sector,
+)
+
+if TYPE_CHECKING:
+    from shuping.lib.types import Actor
+
+ORG_SHEET = "组织"
+PERSON_SHEET = "人员"
+NOTES_SHEET = "填写说明"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 500
+
+YES, NO = "是", "否"
+# Post in the person's own organization, so secretaries round-trip through the file.
+POST_SECRETARY, POST_DEPUTY, POST_COMMITTEE = "书记", "副书记", "委员"
+POSTS = (POST_SECRETARY, POST_DEPUTY, POST_COMMITTEE)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    required: bool = False
+    width: int = 14
+    choices: tuple[str, ...] = ()
+    note: str = ""
+
+
+ORG_COLUMNS: tuple[Column, ...] = (
+    Column("组织编码", "code", True, 16, note="唯一编码，如 QW-01-003；再次导入时按此编码更新"),
+    Column("组织名称", "name", True, 30),
+    Column("类型", "kind", True, 10, tuple(OrgKind.labels)),
+    Column("领域", "sector", True, 12, tuple(Sector.labels)),
+    Column("上级组织编码", "parent", False, 16, note="最上级组织留空；上级可在本表或系统中已有"),
+    Column("离退休党支部", "is_retiree_branch", False, 12, (YES, NO)),
+    Column("排序", "sort_order", False, 8, note="整数，越小越靠前"),
+)
+PERSON_COLUMNS: tuple[Column, ...] = (
+    Column("姓名", "name", True, 10),
+    Column("性别", "gender", False, 6, tuple(Gender.labels)),
+    Column("出生日期", "birth_date", False, 12, note="如 1980-05-01、1980/5/1、1980年5月1日"),
+    Column("身份证号", "id_number", False, 22, note="18 位；无身份证号时以姓名+出生日期识别"),
+    Column("手机号", "phone", False, 14),
+    Column("身份", "category", True, 12, tuple(PersonCategory.labels)),
+    Column("所在组织编码", "organization", True, 16),
+    Column("入党日期", "join_date", False, 12),
+    Column("党员类别", "member_status", False, 10, tuple(MemberStatus.labels)),
+    Column("在职状态", "employment", False, 10, tuple(Employment.labels)),
+    Column("干部级别", "cadre_level", False, 10),
+    Column("职务", "position", False, 20),
+    Column("组织职务", "post", False, 10, POSTS, note="在所在组织中的职务：书记/副书记/委员"),
+)
+SHEETS: dict[str, tuple[Column, ...]] = {ORG_SHEET: ORG_COLUMNS, PERSON_SHEET: PERSON_COLUMNS}
+
+ORG_FIELDS = ("name", "kind", "sector", "is_retiree_branch", "sort_order")
+PERSON_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "category",
+    "join_date",
+    "member_status",
+    "employment",
+    "cadre_level",
+    "position",
+)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class RosterRow:
+    sheet: str
+    number: int  # the row number as Excel shows it
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} 第{self.row}行" + (f"「{self.column}」" if self.column else "")
+        return f"{where}：{self.message}"
+
+
+class RosterInvalid(Exception):
+    """The file has bad rows; nothing was imported."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(f"{len(errors)} 处错误")
+        self.errors = list(errors)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def read_workbook(data: bytes) -> tuple[list[RosterRow], list[RowError]]:
+    """The rows of both sheets keyed by column key, plus structural errors
+    (unreadable file, missing sheet or required header)."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        return [], [RowError("文件", 0, "", "无法读取文件，请上传 .xlsx 格式的花名册。")]
+    rows: list[RosterRow] = []
+    errors: list[RowError] = []
+    sheet_names = [name for name in SHEETS if name in wb.sheetnames]
+    if not sheet_names:
+        errors.append(RowError("文件", 0, "", f"找不到工作表「{ORG_SHEET}」或「{PERSON_SHEET}」。"))
+    for sheet_name in sheet_names:
+        columns = SHEETS[sheet_name]
+        by_header = {c.header: c for c in columns}
+        it = wb[sheet_name].iter_rows(values_only=True)
+        header = next(it, None) or ()
+        index: dict[str, int] = {}
+        for i, title in enumerate(header):
+            title = str(title or "").strip().rstrip("*＊").strip()
+            if title in by_header:
+                index[by_header[title].key] = i
+        missing = [c.header for c in columns if c.required and c.key not in index]
+        if missing:
+            errors.append(RowError(sheet_name, 1, "、".join(missing), "缺少必需的列。"))
+            continue
+        for number, raw in enumerate(it, start=2):
+            values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in index.items()}
+            if all(v is None for v in values.values()):
+                continue
+            rows.append(RosterRow(sheet_name, number, values))
+    wb.close()
+    return rows, errors
+
+
+# ---------------------------------------------------------------- parsing cells
+
+DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+EXCEL_EPOCH = date(1899, 12, 30)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def parse_date(value: Any) -> date:
+    """A date from a date cell, an Excel serial number or one of the common spellings."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and 1 < value < 100000:
+        return EXCEL_EPOCH + timedelta(days=int(value))
+    text = str(value).strip().split(" ")[0]
+    for pattern in DATE_PATTERNS:
+        if m := pattern.match(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+    raise ValueError(text)
+
+
+def id_check_digit(first17: str) -> str:
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def valid_id_number(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{17}[\dX]", value)) and id_check_digit(value[:17]) == value[17]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _choice(value: Any, choices: type[Any]) -> str:
+    """Accept the Chinese label or the stored code; raise ValueError otherwise."""
+    text = _text(value)
+    for code, label in choices.choices:
+        if text in (label, code):
+            return str(code)
+    raise ValueError(text)
+
+
+def _enum_list(choices: type[Any]) -> str:
+    return "、".join(str(label) for label in choices.labels)
+
+
+# ---------------------------------------------------------------- validation
+
+
+@dataclass
+class OrgRow:
+    number: int
+    code: str
+    parent_code: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class PersonRow:
+    number: int
+    key: tuple[str, ...]
+    org_code: str
+    fields: dict[str, Any]
+    id_number: str | None  # None: keep what is stored (blank or masked in the file)
+    phone: str | None
+    post: str
+
+
+@dataclass
+class Plan:
+    orgs: list[OrgRow] = field(default_factory=list)
+    people: list[PersonRow] = field(default_factory=list)
+    existing_orgs: dict[str, Organization] = field(default_factory=dict)
+    existing_people: dict[tuple[str, ...], Person] = field(default_factory=dict)
+    bad_codes: set[str] = field(default_factory=set)
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[RowError] = []
+
+    def add(self, sheet: str, row: int, column_key: str, message: str) -> None:
+        header = next((c.header for c in SHEETS[sheet] if c.key == column_key), column_key)
+        self.items.append(RowError(sheet, row, header, message))
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
+def _person_key(
+    name: str, birth: date | None, id_number: str | None, org_code: str
+) -> tuple[str, ...]:
+    """How a row is recognised: ID number, else name + birth date, else (for people
+    entered without either) name within the organization."""
+    if id_number:
+        return ("id", id_number)
+    if birth:
+        return ("nb", name, birth.isoformat())
+    return ("n", name, org_code)
+
+
+def _parse_org_row(row: RosterRow, errors: _Errors) -> OrgRow | None:
+    v, n, ok = row.values, row.number, True
+    code, name = _text(v.get("code")), _text(v.get("name"))
+    fields: dict[str, Any] = {"name": name}
+    if not code:
+        errors.add(ORG_SHEET, n, "code", "组织编码不能为空。")
+        ok = False
+    elif len(code) > 40:
+        errors.add(ORG_SHEET, n, "code", "组织编码不能超过 40 个字符。")
+        ok = False
+    if not name:
+        errors.add(ORG_SHEET, n, "name", "组织名称不能为空。")
+        ok = False
+    for key, choices in (("kind", OrgKind), ("sector", Sector)):
+        if v.get(key) is None:
+            errors.add(ORG_SHEET, n, key, "不能为空。")
+            ok = False
+            continue
+        try:
+            fields[key] = _choice(v[key], choices)
+        except ValueError:
+            errors.add(
+                ORG_SHEET, n, key, f"「{_text(v[key])}」不是有效值，应为：{_enum_list(choices)}。"
+            )
+            ok = False
+    retiree = _text(v.get("is_retiree_branch")) or NO
+    if retiree not in (YES, NO):
+        errors.add(ORG_SHEET, n, "is_retiree_branch", "应填写“是”或“否”。")
+        ok = False
+    fields["is_retiree_branch"] = retiree == YES
+    try:
+        fields["sort_order"] = int(_text(v.get("sort_order")) or 0)
+    except ValueError:
+        errors.add(ORG_SHEET, n, "sort_order", "排序应为整数。")
+        ok = False
+    return OrgRow(n, code, _text(v.get("parent")), fields) if ok else None
+
+
+def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
+    v, n, ok = row.values, row.number, True
+    s = PERSON_SHEET
+    name = _text(v.get("name"))
+    fields: dict[str, Any] = {"name": name}
+    if not name:
+        errors.add(s, n, "name", "姓名不能为空。")
+        ok = False
+    elif len(name) > 40:
+        errors.add(s, n, "name", "姓名过长。")
+        ok = False
+    for key in ("birth_date", "join_date"):
+        fields[key] = None
+        if v.get(key) is not None:
+            try:
+                fields[key] = parse_date(v[key])
+            except (ValueError, OverflowError):
+                errors.add(
+                    s, n, key, f"「{_text(v[key])}」不是有效日期，请写成 1980-05-01 的格式。"
+                )
+                ok = False
+    enums: tuple[tuple[str, type[Any], str], ...] = (
+        ("gender", Gender, ""),
+        ("category", PersonCategory, ""),
+        ("member_status", MemberStatus, ""),
+        ("employment", Employment, Employment.IN_POST),
+    )
+    for key, choices, default in enums:
+        if v.get(key) is None:
+            fields[key] = default
+            if key == "category":
+                errors.add(s, n, key, f"身份不能为空，应为：{_enum_list(choices)}。")
+                ok = False
+            continue
+        try:
+            fields[key] = _choice(v[key], choices)
+        except ValueError:
+            errors.add(s, n, key, f"「{_text(v[key])}」不是有效值，应为：{_enum_list(choices)}。")
+            ok = False
+    fields["cadre_level"] = _text(v.get("cadre_level"))[:20]
+    fields["position"] = _text(v.get("position"))[:80]
+    id_raw = _text(v.get("id_number")).upper()
+    id_number: str | None = None
+    if id_raw and "*" not in id_raw:
+        if valid_id_number(id_raw):
+            id_number = id_raw
+        else:
+            errors.add(s, n, "id_number", "身份证号格式或校验位不正确。")
+            ok = False
+    phone_raw = _text(v.get("phone"))
+    phone: str | None = None
+    if phone_raw and "*" not in phone_raw:
+        if re.fullmatch(r"[\d\- +]{5,20}", phone_raw):
+            phone = phone_raw
+        else:
+            errors.add(s, n, "phone", "手机号格式不正确。")
+            ok = False
+    org_code = _text(v.get("organization"))
+    if not org_code:
+        errors.add(s, n, "organization", "所在组织编码不能为空。")
+        ok = False
+    post = _text(v.get("post"))
+    if post and post not in POSTS:
+        errors.add(s, n, "post", f"「{post}」不是有效值，应为：{'、'.join(POSTS)}。")
+        ok = False
+    if fields.get("category") != PersonCategory.MEMBER:
+        fields["member_status"] = ""
+    if not ok:
+        return None
+    return PersonRow(
+        n,
+        _person_key(name, fields["birth_date"], id_number, org_code),
+        org_code,
+        fields,
+        id_number,
+        phone,
+        post,
+    )
+
+
+def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
+    """Check every row; raise RosterInvalid with all problems, or return the plan."""
+    errors = _Errors()
+    plan = Plan()
+    org_rows = [r for r in rows if r.sheet == ORG_SHEET]
+    person_rows = [r for r in rows if r.sheet == PERSON_SHEET]
+    if not org_rows and not person_rows:
+        raise RosterInvalid([RowError("文件", 0, "", "文件中没有数据行。")])
+
+    seen_codes: dict[str, int] = {}
+    # Rows that failed parsing still get their references checked, so one upload
+    # reports every problem of a row, not just the first.
+    refs: list[tuple[str, int, str, str]] = []
+    bad_codes: set[str] = set()
+    for row in org_rows:
+        parsed = _parse_org_row(row, errors)
+        if parsed is None:
+            bad_codes.add(_text(row.values.get("code")))
+            refs.append((ORG_SHEET, row.number, "parent", _text(row.values.get("parent"))))
+            continue
+        if parsed.code in seen_codes:
+            errors.add(
+                ORG_SHEET, row.number, "code", f"组织编码与第{seen_codes[parsed.code]}行重复。"
+            )
+            continue
+        seen_codes[parsed.code] = row.number
+        plan.orgs.append(parsed)
+    people: list[PersonRow] = []
+    for row in person_rows:
+        if (parsed_person := _parse_person_row(row, errors)) is not None:
+            people.append(parsed_person)
+        else:
+            code = _text(row.values.get("organization"))
+            refs.append((PERSON_SHEET, row.number, "organization", code))
+
+    # One query per chunk of codes, for the file's organizations, their parents and
+    # the people's organizations.
+    codes = sorted(
+        {o.code for o in plan.orgs}
+        | {o.parent_code for o in plan.orgs if o.parent_code}
+        | {p.org_code for p in people}
+        | {code for *_, code in refs if code}
+    )
+    for chunk in _chunks(codes):
+        for org in Organization.objects.filter(code__in=chunk):
+            plan.existing_orgs[org.code] = org
+    file_orgs = {o.code: o for o in plan.orgs}
+    plan.bad_codes = bad_codes - set(file_orgs)
+    for sheet, number, key, code in refs:
+        if code and code not in file_orgs and code not in plan.existing_orgs:
+            errors.add(sheet, number, key, _missing(code, plan))
+
+    _check_orgs(plan, file_orgs, actor, errors)
+    _check_people(plan, people, file_orgs, actor, errors)
+    if errors.items:
+        raise RosterInvalid(sorted(errors.items, key=lambda e: (e.sheet != ORG_SHEET, e.row)))
+    return plan
+
+
+def _missing(code: str, plan: Plan) -> str:
+    if code in plan.bad_codes:
+        return f"组织编码「{code}」所在的组织行有错误，请先修正该行。"
+    return f"组织编码「{code}」在文件和系统中都不存在。"
+
+
+def code_of_id(plan: Plan, pk: int) -> str:
+    for org in plan.existing_orgs.values():
+        if org.pk == pk:
+            return org.code
+    parent = Organization.objects.filter(pk=pk).only("code", "path", "parent_id").first()
+    if parent is None:
+        return ""
+    plan.existing_orgs[parent.code] = parent
+    return parent.code
+
+
+def _check_orgs(plan: Plan, file_orgs: dict[str, OrgRow], actor: Actor, errors: _Errors) -> None:
+    for row in plan.orgs:
+        parent_code = row.parent_code
+        existing = plan.existing_orgs.get(row.code)
+        if parent_code == row.code:
+            errors.add(ORG_SHEET, row.number, "parent", "上级组织不能是它自己。")
+            continue
+        if parent_code and parent_code not in file_orgs and parent_code not in plan.existing_orgs:
+            errors.add(
+                ORG_SHEET,
+                row.number,
+                "parent",
+                "上级" + _missing(parent_code, plan),
+            )
+            continue
+        # Permission: an existing node must be manageable; a new one needs a manageable
+        # parent already in the system (or one created by this file under a manageable node).
+        if existing is not None:
+            if actor is not None and not can_manage(actor, existing):
+                errors.add(ORG_SHEET, row.number, "code", "您无权修改该组织。")
+                continue
+        elif not parent_code and actor is not None and not is_admin(actor):
+            errors.add(ORG_SHEET, row.number, "parent", "只有系统管理员可以新建最上级组织。")
+            continue
+        stored_parent = plan.existing_orgs.get(parent_code) if parent_code else None
+        # Hanging a node under a stored parent (new node or a move) needs that parent managed.
+        hangs = stored_parent is not None and (
+            existing is None or existing.parent_id != stored_parent.pk
+        )
+        if hangs and parent_code not in file_orgs:
+            parent = plan.existing_orgs[parent_code]
+            if actor is not None and not can_manage(actor, parent):
+                errors.add(ORG_SHEET, row.number, "parent", "您无权在该上级组织下新建或挂接组织。")
+                continue
+            if not parent.is_active:
+                errors.add(ORG_SHEET, row.number, "parent", "上级组织已撤销。")
+        if existing is not None and existing.parent_id is None and parent_code:
+            errors.add(ORG_SHEET, row.number, "parent", "最上级组织不能通过导入挂到其他组织下。")
+    _check_cycles(plan, file_orgs, errors)
+
+
+def _check_cycles(plan: Plan, file_orgs: dict[str, OrgRow], errors: _Errors) -> None:
+    """Walk up from each file row through the parents the tree will have after the
+    import (the file's where it says, the stored ones elsewhere); coming back to a node
+    on the way is a cycle. Stored ancestors are fetched in one query per chunk."""
+    known = {o.pk for o in plan.existing_orgs.values()}
+    wanted = sorted(
+        {pk for o in list(plan.existing_orgs.values()) for pk in o.ancestor_ids()} - known
+    )
+    for chunk in _chunks(wanted):
+        for org in Organization.objects.filter(pk__in=chunk):
+            plan.existing_orgs.setdefault(org.code, org)
+    code_by_id = {o.pk: o.code for o in plan.existing_orgs.values()}
+
+    def parent_of(code: str) -> str:
+        if code in file_orgs and file_orgs[code].parent_code:
+            return file_orgs[code].parent_code
+        org = plan.existing_orgs.get(code)
+        return code_by_id.get(org.parent_id, "") if org and org.parent_id else ""
+
+    limit = len(plan.existing_orgs) + len(file_orgs) + 1
+    for row in plan.orgs:
+        seen = {row.code}
+        code = parent_of(row.code)
+        for _ in range(limit):
+            if not code:
+                break
+            if code in seen:
+                errors.add(
+                    ORG_SHEET,
+                    row.number,
+                    "parent",
+                    f"上级组织形成循环（{row.code} → … → {code} → … → {row.code}）。",
+                )
+                break
+            seen.add(code)
+            code = parent_of(code)
+
+
+def _check_people(
+    plan: Plan,
+    people: list[PersonRow],
+    file_orgs: dict[str, OrgRow],
+    actor: Actor,
+    errors: _Errors,
+) -> None:
+    s = PERSON_SHEET
+    first_by_key: dict[tuple[str, ...], PersonRow] = {}
+    by_name_birth: dict[tuple[str, str], PersonRow] = {}
+    posts: dict[tuple[str, str], int] = {}
+    good: list[PersonRow] = []
+    for p in people:
+        ok = True
+        if p.org_code not in file_orgs and p.org_code not in plan.existing_orgs:
+            errors.add(
+                s,
+                p.number,
+                "organization",
+                _missing(p.org_code, plan),
+            )
+            ok = False
+        elif p.org_code in plan.existing_orgs and p.org_code not in file_orgs:
+            org = plan.existing_orgs[p.org_code]
+            if actor is not None and not can_manage(actor, org):
+                errors.add(s, p.number, "organization", "您无权管理该组织的人员。")
+                ok = False
+        birth = p.fields["birth_date"]
+        nb = (p.fields["name"], birth.isoformat() if birth else "")
+        other = first_by_key.get(p.key) or (by_name_birth.get(nb) if birth else None)
+        if other is not None:
+            if other.org_code != p.org_code and p.fields["category"] == PersonCategory.MEMBER:
+                errors.add(
+                    s,
+                    p.number,
+                    "organization",
+                    f"同一党员同时出现在两个组织（第{other.number}行为「{other.org_code}」）。",
+                )
+            else:
+                errors.add(
+                    s,
+                    p.number,
+                    "id_number" if p.id_number else "name",
+                    f"与第{other.number}行是同一人（身份证号或姓名+出生日期相同），重复。",
+                )
+            ok = False
+        else:
+            first_by_key[p.key] = p
+            if birth:
+                by_name_birth[nb] = p
+        if p.post in (POST_SECRETARY, POST_DEPUTY):
+            slot = (p.org_code, p.post)
+            if slot in posts:
+                errors.add(
+                    s, p.number, "post", f"该组织已有{p.post}（第{posts[slot]}行），不能有两位。"
+                )
+                ok = False
+            else:
+                posts[slot] = p.number
+        if ok:
+            good.append(p)
+
+    # Match with stored people: by ID number, then by name + birth date.
+    ids = sorted({p.id_number for p in good if p.id_number})
+    names = sorted({p.fields["name"] for p in good})
+    stored: list[Person] = []
+    for chunk in _chunks(ids):
+        stored.extend(Person.objects.filter(id_number__in=chunk).select_related("organization"))
+    for chunk in _chunks(names):
+        stored.extend(Person.objects.filter(name__in=chunk).select_related("organization"))
+    by_id = {p.id_number: p for p in stored if p.id_number}
+    by_nb: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    by_name_org: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for person in {p.pk: p for p in stored}.values():
+        if person.birth_date:
+            by_nb[(person.name, person.birth_date.isoformat())].append(person)
+        elif person.organization is not None:
+            by_name_org[(person.name, person.organization.code)].append(person)
+    claimed: dict[int, int] = {}
+    for p in good:
+        birth = p.fields["birth_date"]
+        match = by_id.get(p.id_number or "")
+        if match is None and birth:
+            candidates = [
+                c
+                for c in by_nb.get((p.fields["name"], birth.isoformat()), [])
+                if not p.id_number or not c.id_number
+            ]
+            if len(candidates) > 1:
+                errors.add(
+                    s,
+                    p.number,
+                    "id_number",
+                    "系统中有多位同名同生日的人员，请填写身份证号。",
+                )
+                continue
+            match = candidates[0] if candidates else None
+        elif match is None:
+            candidates = by_name_org.get((p.fields["name"], p.org_code), [])
+            match = candidates[0] if len(candidates) == 1 else None
+        if match is None:
+            if not p.id_number and not birth:
+                errors.add(
+                    s, p.number, "birth_date", "新增人员须填写身份证号或出生日期，用于识别。"
+                )
+            continue
+        if match.pk in claimed:
+            errors.add(s, p.number, "name", f"与第{claimed[match.pk]}行对应系统中的同一人，重复。")
+            continue
+        claimed[match.pk] = p.number
+        if (
+            actor is not None
+            and match.organization is not None
+            and not can_manage(actor, match.organization)
+        ):
+            errors.add(s, p.number, "organization", "该人员属于您无权管理的组织。")
+            continue
+        plan.existing_people[p.key] = match
+    plan.people = good
+
+
+# ---------------------------------------------------------------- applying
+
+
+@dataclass
+class ImportResult:
+    orgs_created: int = 0
+    orgs_updated: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    transfers: int = 0
+    posts_changed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(vars(self).values())
+
+    def summary(self) -> str:
+        return (
+            f"新建组织 {self.orgs_created} 个，更新组织 {self.orgs_updated} 个；"
+            f"新建人员 {self.people_created} 人，更新人员 {self.people_updated} 人，"
+            f"组织关系转接 {self.transfers} 人；任职变更 {self.posts_changed} 处。"
+        )
+
+
+def apply(plan: Plan, *, actor: Actor) -> ImportResult:
+    """Write the plan in one transaction with bulk statements and one audit entry."""
+    with transaction.atomic():
+        result = ImportResult()
+        orgs = _apply_orgs(plan, result)
+        _apply_people(plan, orgs, result)
+        if result.changed:
+            target = min(
+                [orgs[o.code] for o in plan.orgs] or [orgs[p.org_code] for p in plan.people],
+                key=lambda o: (o.depth, o.path),
+            )
+            record(
+                actor=actor,
+                action="roster.import",
+                target=target,
+                organization=target,
+                changes={k: v for k, v in vars(result).items() if v},
+                note=result.summary(),
+            )
+    return result
+
+
+def _apply_orgs(plan: Plan, result: ImportResult) -> dict[str, Organization]:
+    orgs: dict[str, Organization] = dict(plan.existing_orgs)
+    to_create: list[Organization] = []
+    to_update: list[Organization] = []
+    moved: list[tuple[Organization, str]] = []
+    code_by_id = {o.pk: o.code for o in orgs.values()}
+    for row in plan.orgs:
+        org = orgs.get(row.code)
+        if org is None:
+            org = Organization(code=row.code, path=f"tmp-{row.code}", **row.fields)
+            to_create.append(org)
+            orgs[row.code] = org
+            continue
+        changed = [f for f, value in row.fields.items() if getattr(org, f) != value]
+        for f in changed:
+            setattr(org, f, row.fields[f])
+        if changed:
+            to_update.append(org)
+        parent_code = row.parent_code
+        current_parent = code_by_id.get(org.parent_id) if org.parent_id else ""
+        if org.parent_id and current_parent is None:
+            current_parent = code_of_id(plan, org.parent_id)
+        if parent_code and parent_code != current_parent:
+            moved.append((org, parent_code))
+    Organization.objects.bulk_create(to_create, batch_size=CHUNK)
+    result.orgs_created = len(to_create)
+    # Parents and paths of new nodes, top-down (a parent may itself be new).
+    file_rows = {row.code: row for row in plan.orgs}
+    created = {o.pk for o in to_create}
+    done: set[str] = {code for code, o in orgs.items() if o.pk not in created}
+    pending = [o for o in to_create]
+    while pending:
+        rest = []
+        for org in pending:
+            parent_code = file_rows[org.code].parent_code
+            if parent_code and parent_code not in done:
+                rest.append(org)
+                continue
+            parent = orgs[parent_code] if parent_code else None
+            org.parent_id = parent.pk if parent else None
+            org.path = f"{parent.path if parent else '/'}{org.pk}/"
+            org.depth = org.path.count("/") - 2
+            done.add(org.code)
+        if len(rest) == len(pending):
+            break  # cannot happen after validation; avoid looping forever
+        pending = rest
+    Organization.objects.bulk_update(to_create, ["parent", "path", "depth"], batch_size=CHUNK)
+    Organization.objects.bulk_update(to_update, list(ORG_FIELDS), batch_size=CHUNK)
+    result.orgs_updated = len({o.pk for o in to_update} | {o.pk for o, _ in moved})
+    # Moves are few; each re-reads both paths (an earlier move may have changed them)
+    # and rewrites the whole subtree's prefix in one UPDATE.
+    for org, parent_code in moved:
+        parent = Organization.objects.only("path").get(pk=orgs[parent_code].pk)
+        old = Organization.objects.only("path", "depth").get(pk=org.pk)
+        org.parent_id = parent.pk
+        org.path = f"{parent.path}{org.pk}/"
+        org.depth = org.path.count("/") - 2
+        Organization.objects.filter(path__startswith=old.path).update(
+            path=Concat(Value(org.path), Substr("path", len(old.path) + 1)),
+            depth=F("depth") + (org.depth - old.depth),
+        )
+        Organization.objects.filter(pk=org.pk).update(parent_id=parent.pk)
+    return orgs
+
+
+def _apply_people(plan: Plan, orgs: dict[str, Organization], result: ImportResult) -> None:
+    today = date.today()
+    to_create: list[Person] = []
+    to_update: list[Person] = []
+    transfers: list[tuple[Person, Organization]] = []
+    placed: list[tuple[PersonRow, Person]] = []
+    update_fields: set[str] = set()
+    for row in plan.people:
+        org = orgs[row.org_code]
+        person = plan.existing_people.get(row.key)
+        if person is None:
+            person = Person(
+                organization_id=org.pk,
+                id_number=row.id_number or "",
+                phone=row.phone or "",
+                **row.fields,
+            )
+            to_create.append(person)
+        else:
+            changed = [f for f, value in row.fields.items() if getattr(person, f) != value]
+            for f in changed:
+                setattr(person, f, row.fields[f])
+            for f, value in (("id_number", row.id_number), ("phone", row.phone)):
+                if value is not None and getattr(person, f) != value:
+                    setattr(person, f, value)
+                    changed.append(f)
+            if person.organization_id != org.pk:
+                if person.is_member and person.organization_id is not None:
+                    transfers.append((person, org))
+                person.organization_id = org.pk
+                changed.append("organization")
+            if changed:
+                update_fields.update(changed)
+                to_update.append(person)
+        placed.append((row, person))
+    Person.objects.bulk_create(to_create, batch_size=CHUNK)
+    if to_update:
+        Person.objects.bulk_update(to_update, sorted(update_fields), batch_size=CHUNK)
+    result.people_created = len(to_create)
+    result.people_updated = len(to_update)
+    result.transfers = len(transfers)
+
+    periods = [
+        MembershipPeriod(
+            person=p,
+            organization_id=p.organization_id or 0,
+            started_on=p.join_date or today,
+        )
+        for p in to_create
+        if p.is_member
+    ]
+    moved_ids = [p.pk for p, _ in transfers]
+    for chunk in _chunks(moved_ids):
+        MembershipPeriod.objects.filter(person_id__in=chunk, ended_on__isnull=True).update(
+            ended_on=today
+        )
+    periods += [
+        MembershipPeriod(person=p, organization=org, started_on=today, note="花名册导入转接")
+        for p, org in transfers
+    ]
+    MembershipPeriod.objects.bulk_create(periods, batch_size=CHUNK)
+    _apply_posts(placed, orgs, result)
+
+
+def _apply_posts(
+    placed: list[tuple[PersonRow, Person]], orgs: dict[str, Organization], result: ImportResult
+) -> None:
+    """Secretaries, deputies and committee members named in the file. A post nobody
+    holds in the file is left as stored, so a partial roster never vacates a post."""
+    changed: dict[int, Organization] = {}
+    members: list[tuple[int, int]] = []
+    for row, person in placed:
+        org = orgs[row.org_code]
+        if row.post == POST_SECRETARY and org.secretary_id != person.pk:
+            org.secretary_id = person.pk
+            changed[org.pk] = org
+        elif row.post == POST_DEPUTY and org.deputy_secretary_id != person.pk:
+            org.deputy_secretary_id = person.pk
+            changed[org.pk] = org
+        elif row.post == POST_COMMITTEE:
+            members.append((org.pk, person.pk))
+    if changed:
+        Organization.objects.bulk_update(
+            list(changed.values()), ["secretary", "deputy_secretary"], batch_size=CHUNK
+        )
+    if members:
+        through = Organization.committee_members.through
+        existing: set[tuple[int, int]] = set()
+        org_ids = sorted({o for o, _ in members})
+        for chunk in _chunks(org_ids):
+            existing.update(
+                through.objects.filter(organization_id__in=chunk).values_list(
+                    "organization_id", "person_id"
+                )
+            )
+        new = [
+            through(organization_id=o, person_id=p) for o, p in members if (o, p) not in existing
+        ]
+        through.objects.bulk_create(new, batch_size=CHUNK)
+        result.posts_changed += len(new)
+    result.posts_changed += len(changed)
+
+
+def import_roster(data: bytes, *, actor: Actor) -> ImportResult:
+    rows, errors = read_workbook(data)
+    if errors:
+        raise RosterInvalid(errors)
+    return apply(validate(rows, actor=actor), actor=actor)
+
+
+# ---------------------------------------------------------------- writing
+
+HEADER_FILL = PatternFill("solid", fgColor="F3E0DC")
+REQUIRED_FONT = Font(bold=True, color="B71C1C")
+
+
+def _sheet(wb: Workbook, title: str, columns: tuple[Column, ...], first: bool = False) -> Any:
+    ws: Any = wb.active if first else wb.create_sheet(title)
+    ws.title = title
+    for i, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=i, value=column.header)
+        cell.font = REQUIRED_FONT if column.required else Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+        if column.choices:
+            dv = DataValidation(
+                type="list",
+                formula1='"' + ",".join(column.choices) + '"',
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle="无效的值",
+                error="请从下拉列表中选择：" + "、".join(column.choices),
+            )
+            letter = get_column_letter(i)
+            dv.add(f"{letter}2:{letter}20000")
+            ws.add_data_validation(dv)
+        if column.key in ("birth_date", "join_date"):
+            for row in range(2, 3):
+                ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+    _fit_for_print(ws)
+    ws.print_title_rows = "1:1"
+    return ws
+
+
+def _fit_for_print(ws: Any) -> None:
+    """Landscape, all columns on one page width, so a printout stays readable."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
+def _notes(wb: Workbook) -> None:
+    ws = wb.create_sheet(NOTES_SHEET)
+    _fit_for_print(ws)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 70
+    ws.append(["述评 · 党组织和人员花名册 填写说明"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    lines = [
+        "1. 红色列名为必填项；每行一个组织或一位人员，不要合并单元格，不要改动第一行列名。"
+        "模板第2行为示例，填写前请删除。",
+        "2. 导入时逐行检查全部数据：只要有一行有误，整个文件都不会导入，"
+        "页面会列出每个错误的工作表、行号、列名和原因。",
+        "3. 再次导入同一文件不会产生重复：组织按“组织编码”更新，"
+        "人员按“身份证号”（无身份证号时按“姓名+出生日期”）更新。",
+        "4. 人员出现在与系统中不同的组织时，按组织关系转接处理并保留历史记录。",
+        "5. 导出文件中的身份证号、手机号已隐去部分数字；原样导入时不会修改系统中保存的号码。",
+        "6. 日期可写作 1980-05-01、1980/5/1、1980.5.1、1980年5月1日 或 19800501。",
+    ]
+    for line in lines:
+        ws.append([line])
+    ws.append([])
+    ws.append(["工作表", "列名", "说明 / 可选值"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for sheet, columns in SHEETS.items():
+        for column in columns:
+            text = "、".join(column.choices) if column.choices else ""
+            text = "；".join(
+                t for t in (("必填" if column.required else ""), text, column.note) if t
+            )
+            ws.append([sheet, column.header, text])
+
+
+def _workbook() -> Workbook:
+    wb = Workbook()
+    _sheet(wb, ORG_SHEET, ORG_COLUMNS, first=True)
+    _sheet(wb, PERSON_SHEET, PERSON_COLUMNS)
+    _notes(wb)
+    return wb
+
+
+def _save(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def template() -> tuple[str, str, bytes]:
+    """An empty roster with one example row per sheet."""
+    wb = _workbook()
+    wb[ORG_SHEET].append(["QW-01-001", "示例社区党委", "党委", "街道社区", "QW-01", NO, 1])
+    wb[PERSON_SHEET].append(
+        [
+            "张三",
+            "男",
+            "1975-03-08",
+            "",
+            "",
+            "党员",
+            "QW-01-001",
+            "2001-07-01",
+            "正式党员",
+            "在职",
+            "",
+            "社区党委书记",
+            POST_SECRETARY,
+        ]
+    )
+    return "党组织和人员花名册模板.xlsx", XLSX, _save(wb)
+
+
+def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, bytes]:
+    """The subtree under `root` (or everything the viewer reaches) in the import layout.
+    Two queries, however many rows; ID and phone numbers are masked."""
+    if viewer is not None and root is not None and not can_manage(viewer, root):
+        raise PermissionDenied()
+    orgs_qs = Organization.objects.all()
+    if root is not None:
+        orgs_qs = orgs_qs.filter(root.subtree_q())
+    elif viewer is not None:
+        orgs_qs = orgs_qs.filter(org_scope_q(viewer, roles=("organizer", "admin")))
+    orgs = list(orgs_qs.select_related("parent").order_by("path"))
+    by_id = {o.pk: o for o in orgs}
+    wb = _workbook()
+    ws = wb[ORG_SHEET]
+    for o in orgs:
+        ws.append(
+            [
+                o.code,
+                o.name,
+                o.get_kind_display(),
+                o.get_sector_display(),
+                o.parent.code if o.parent else "",
+                YES if o.is_retiree_branch else NO,
+                o.sort_order,
+            ]
+        )
+    committee = Organization.committee_members.through
+    committee_of = set(
+        committee.objects.filter(organization__in=orgs_qs).values_list(
+            "organization_id", "person_id"
+        )
+    )
+    people = Person.objects.filter(organization__in=orgs_qs)
+    ws = wb[PERSON_SHEET]
+    for p in people.order_by("organization__path", "name", "id"):
+        org = by_id[p.organization_id]  # type: ignore[index]
+        post = (
+            POST_SECRETARY
+            if org.secretary_id == p.pk
+            else POST_DEPUTY
+            if org.deputy_secretary_id == p.pk
+            else POST_COMMITTEE
+            if (org.pk, p.pk) in committee_of
+            else ""
+        )
+        ws.append(
+            [
+                p.name,
+                p.get_gender_display() if p.gender else "",
+                p.birth_date,
+                mask_id_number(p.id_number),
+                mask_phone(p.phone),
+                p.get_category_display(),
+                org.code,
+                p.join_date,
+                p.get_member_status_display() if p.member_status else "",
+                p.get_employment_display(),
+                p.cadre_level,
+                p.position,
+                post,
+            ]
+        )
+    for col in ("C", "H"):
+        for cell in ws[col][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    name = f"花名册-{root.name if root else '全部'}-{date.today():%Y%m%d}.xlsx"
+    return name, XLSX, _save(wb)
