@@ -77,15 +77,22 @@ def _require_open(campaign: Campaign) -> None:
         raise StateError("方案已结束，不能再修改。")
 
 
-def _format(text: str, year: int) -> str:
+def _format(text: str, year: int, committee: str = "") -> str:
     return (
-        text.replace("{year}", str(year))
+        text.replace("{committee}", committee)
+        .replace("{year}", str(year))
         .replace("{next_year}", str(year + 1))
         .replace("{prev_year}", str(year - 1))
     )
 
 
 # --- creating a round ----------------------------------------------------------
+
+
+def _default_title(doc_title: str, year: int, committee: str) -> str:
+    if "{committee}" in doc_title:
+        return _format(doc_title, year, committee)
+    return f"{committee}{year}年度{_format(doc_title, year, committee)}"
 
 
 def last_year_modes(committee: Organization, year: int) -> dict[int, str]:
@@ -170,7 +177,7 @@ def create_campaign(
     campaign = Campaign.objects.create(
         committee=committee,
         year=year,
-        title=title.strip() or f"{committee.name}{year}年度{_format(doc_title, year)}"[:200],
+        title=(title.strip() or _default_title(doc_title, year, committee.name))[:200],
         doc_number=doc_number or _format(rules.document.doc_number, year),
         preset_key=definition.key,
         preset_version=definition.version,
