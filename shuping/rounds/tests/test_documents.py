@@ -52,7 +52,7 @@ def test_plan_document_for_seed_003_has_indicator_table(cast):
     )
     document = Document(io.BytesIO(plan_document(campaign)[2]))
     text = _text(document)
-    assert "示范区委2027年党建述职工作方案" in text and "京石办发〔2027〕1号" in text
+    assert "示范区委2026年度党建述职工作方案" in text and "京石办发〔2027〕1号" in text
     assert "2027年2月20日至2027年2月24日" in text
     indicator = document.tables[-1]
     assert [c.text for c in indicator.rows[0].cells] == ["指标类别", "测评内容"]
