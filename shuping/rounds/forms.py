@@ -115,3 +115,12 @@ class PresetEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "code"}),
     )
     note = forms.CharField(label="修改说明", max_length=200, required=False)
+
+
+class PersonForm(ReasonForm):
+    person = forms.TypedChoiceField(label="述职人（负责人）", coerce=int)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = people  # type: ignore[attr-defined]
+        self.order_fields(["person", "reason"])

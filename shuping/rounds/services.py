@@ -18,7 +18,7 @@ from shuping.accounts.access import can_manage, org_scope_q
 from shuping.accounts.models import Role, RoleGrant
 from shuping.audit.services import record
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
-from shuping.organizations.models import Organization
+from shuping.organizations.models import Organization, Person
 from shuping.rounds.access import campaign_scope_q
 from shuping.rounds.models import (
     Campaign,
@@ -373,6 +373,42 @@ def set_reporter_mode(reporter: Reporter, *, actor: Actor, mode: str, reason: st
         target=reporter,
         organization=campaign.committee,
         changes={"mode": [before, mode]},
+        note=reason,
+    )
+    return reporter
+
+
+@transaction.atomic
+def set_reporter_person(
+    reporter: Reporter, *, actor: Actor, person: Person | None, reason: str
+) -> Reporter:
+    """Name who reports for an organization, e.g. the person in charge of a vacant post
+    (who then reports in writing). The person must belong to that organization."""
+    campaign = _lock(reporter.campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    reporter = (
+        Reporter.objects.select_for_update(of=("self",))
+        .select_related("organization", "person")
+        .get(pk=reporter.pk)
+    )
+    if person is not None and person.organization_id != reporter.organization_id:
+        raise DomainError("述职人应为该党组织的成员。", field="person")
+    before = str(reporter.person) if reporter.person else None
+    reporter.person = person
+    reporter.position = (
+        f"{reporter.organization.name}书记"
+        if person is not None and person.pk == reporter.organization.secretary_id
+        else f"{reporter.organization.name}负责人"
+    )[:120]
+    reporter.save(update_fields=["person", "position"])
+    record(
+        actor=actor,
+        action="reporter.person",
+        target=reporter,
+        organization=campaign.committee,
+        changes={"person": [before, str(person) if person else None]},
         note=reason,
     )
     return reporter

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shuping.accounts.access import WRITE_ROLES, can_manage, is_admin, org_scope_q
 from shuping.lib.errors import DomainError, NotFound
-from shuping.organizations.models import Organization
+from shuping.organizations.models import Organization, Person
 from shuping.rounds import services
 from shuping.rounds.access import (
     can_write_campaign,
@@ -29,6 +29,7 @@ from shuping.rounds.forms import (
     DeadlineForm,
     FilingForm,
     ModeForm,
+    PersonForm,
     PresetCopyForm,
     PresetEditForm,
     ReasonForm,
@@ -227,14 +228,33 @@ def add_reporter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_reporter_for(request.user, pk, write=True)
+    people = [
+        (p.pk, f"{p.name}（{p.position}）" if p.position else p.name)
+        for p in Person.objects.filter(organization=entry.organization).order_by("name")[:200]
+    ]
     mode_form = ModeForm(initial={"mode": entry.mode})
     remove_form = ReasonForm()
+    person_form = PersonForm(people=people, initial={"person": entry.person_id})
     if request.method == "POST":
         action = request.POST.get("action")
-        form = ModeForm(request.POST) if action == "mode" else ReasonForm(request.POST)
+        form: ModeForm | ReasonForm | PersonForm
+        if action == "mode":
+            form = ModeForm(request.POST)
+        elif action == "person":
+            form = PersonForm(request.POST, people=people)
+        else:
+            form = ReasonForm(request.POST)
         if form.is_valid():
             try:
-                if action == "mode":
+                if action == "person":
+                    services.set_reporter_person(
+                        entry,
+                        actor=request.user,
+                        person=Person.objects.get(pk=form.cleaned_data["person"]),
+                        reason=form.cleaned_data["reason"],
+                    )
+                    messages.success(request, "述职人已调整。")
+                elif action == "mode":
                     services.set_reporter_mode(
                         entry,
                         actor=request.user,
@@ -250,8 +270,10 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("rounds:detail", pk=entry.campaign_id)
             except DomainError as exc:
                 add_domain_error(form, exc)
-        if action == "mode":
-            mode_form = form  # type: ignore[assignment]
+        if isinstance(form, PersonForm):
+            person_form = form
+        elif isinstance(form, ModeForm):
+            mode_form = form
         else:
             remove_form = form
     return render(
@@ -263,6 +285,7 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": entry.campaign,
             "mode_form": mode_form,
             "remove_form": remove_form,
+            "person_form": person_form if people else None,
         },
     )
 

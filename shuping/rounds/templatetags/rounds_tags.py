@@ -11,7 +11,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from shuping.rounds.rules import Rules
+from shuping.rounds.rules import Rules, parse_relative_date
 from shuping.rounds.services import upcoming_for
 
 register = template.Library()
@@ -34,3 +34,14 @@ def rules_summary(rules: Rules) -> dict[str, Any]:
 def status_badge(status: str, label: str) -> SafeString:
     css = {"draft": "info", "active": "ok", "closed": ""}.get(status, "")
     return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.filter
+def relative(value: str) -> str:
+    """ "+1-01-20" → "次年1月20日" (dates relative to the round year)."""
+    try:
+        offset, month, day = parse_relative_date(value)
+    except ValueError:
+        return value
+    year = {0: "当年", 1: "次年", -1: "上年"}.get(offset, f"{offset:+d}年")
+    return f"{year}{month}月{day}日"

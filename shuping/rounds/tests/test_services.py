@@ -320,3 +320,44 @@ def test_office_presets_are_versioned_and_rounds_keep_their_rules(cast):
     with pytest.raises(PermissionDenied):
         services.save_preset_version(preset, actor=cast.outsider, text=text)
     assert preset.versions.count() == 2
+
+
+def test_person_in_charge_of_a_vacant_post(cast):
+    from shuping.organizations.services import create_person
+
+    campaign = create_campaign(
+        cast.street, actor=cast.street_organizer, preset="004_jiedao_shuangshu", year=2026
+    )
+    make_org(cast.street, "空缺党支部", OrgKind.BRANCH, Sector.STREET, secretary=False)
+    vacant_org = cast.street.children.get(name="空缺党支部")
+    entry = add_reporter(
+        campaign, actor=cast.street_organizer, organization=vacant_org, reason="补充"
+    )
+    in_charge = create_person(actor=None, organization=vacant_org, name="李负责")
+    outsider = create_person(actor=None, organization=cast.organ_branch, name="张外人")
+    with pytest.raises(DomainError) as err:
+        services.set_reporter_person(
+            entry, actor=cast.street_organizer, person=outsider, reason="x"
+        )
+    assert err.value.field == "person"
+    services.set_reporter_person(
+        entry, actor=cast.street_organizer, person=in_charge, reason="书记空缺，由负责人述职"
+    )
+    entry.refresh_from_db()
+    assert entry.person == in_charge and entry.is_vacant and entry.mode == ReportMode.WRITTEN
+    assert entry.position.endswith("负责人")
+    assert AuditEntry.objects.get(action="reporter.person").note == "书记空缺，由负责人述职"
+
+
+def test_child_organizer_adjusts_its_sub_round_but_not_the_parent(cast):
+    parent = create_campaign(
+        cast.district, actor=cast.organizer, preset="003_quwei_liangji", year=2026
+    )
+    (child,) = create_sub_campaigns(parent, actor=cast.organizer, committees=[cast.street])
+    entry = child.reporters.get(organization=cast.branch)
+    set_reporter_mode(entry, actor=cast.street_organizer, mode=ReportMode.WRITTEN, reason="分批")
+    parent_entry = parent.reporters.get(organization=cast.street)
+    with pytest.raises(PermissionDenied):
+        set_reporter_mode(
+            parent_entry, actor=cast.street_organizer, mode=ReportMode.ONSITE, reason="x"
+        )
