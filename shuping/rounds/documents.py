@@ -22,7 +22,8 @@ from docx.shared import Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from shuping.rounds.models import Campaign, ReportMode
+from shuping.organizations.models import OrgKind, Sector
+from shuping.rounds.models import Campaign, Reporter, ReportMode
 from shuping.rounds.rules import Rules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -198,6 +199,28 @@ def _fmt(text: str, year: int) -> str:
     )
 
 
+def _end(text: str) -> str:
+    """A sentence ends with 。 (seed items are written with and without)."""
+    return text if text.endswith(("。", "；", "：", "！")) else f"{text}。"
+
+
+def _scope_sentence(campaign: Campaign, rules: Rules) -> str:
+    """The scope in words from the rules (not the seed's own unit names)."""
+    scope = rules.scope
+    where = "直属" if scope.source == "direct_children" else "所辖"
+    sectors = "、".join(str(Sector(s).label) for s in scope.sectors if s in Sector.values)
+    kinds = "、".join(str(OrgKind(k).label) for k in scope.kinds if k in OrgKind.values)
+    field = f"{sectors}领域" if sectors else ""
+    text = f"{campaign.committee.name}{where}{field}{kinds or '党组织'}书记"
+    extra = []
+    if scope.exclude_retiree:
+        extra.append("老年党支部书记除外")
+    extra += [s.text for s in scope.sampling if s.text]
+    if scope.members_report:
+        extra.append("全体在职党员向所在支部述职")
+    return text + (f"（{'，'.join(extra)}）" if extra else "")
+
+
 def _range(start: date | None, due: date | None) -> str:
     if start and due and start != due:
         return f"{cn_date(start)}至{cn_date(due)}"
@@ -226,8 +249,7 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
         w.para(_fmt(doc.preamble, year))
 
     w.heading("一、述职范围和方式")
-    scope_text = _fmt(rules.scope.text, year) if rules.scope.text else "本单位所辖党组织书记"
-    w.para(f"述职范围为{scope_text}，共{len(reporters)}名。")
+    w.para(f"述职范围为{_scope_sentence(campaign, rules)}，共{len(reporters)}名。")
     onsite = [r.organization.name for r in reporters if r.mode == ReportMode.ONSITE]
     written = [r.organization.name for r in reporters if r.mode == ReportMode.WRITTEN]
     if onsite:
@@ -245,9 +267,9 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
 
     w.heading("二、述职内容")
     for i, item in enumerate(rules.content, start=1):
-        w.para(f"（{cn_number(i)}）{_fmt(item, year)}")
+        w.para(f"（{cn_number(i)}）{_end(_fmt(item, year))}")
     for item in rules.report.requirements:
-        w.para(_fmt(item, year) + ("" if item.endswith("。") else "。"))
+        w.para(_end(_fmt(item, year)))
 
     w.heading("三、方法步骤")
     for i, d in enumerate(deadlines, start=1):
@@ -277,7 +299,7 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
 
     w.heading("四、工作要求")
     for i, item in enumerate(rules.requirements, start=1):
-        w.para(f"（{cn_number(i)}）{_fmt(item, year)}。")
+        w.para(f"（{cn_number(i)}）{_end(_fmt(item, year))}")
     if rules.rectification and rules.rectification.text:
         w.para(rules.rectification.text + "。")
     if campaign.requires_sub_rounds and rules.sub_round:
@@ -306,8 +328,8 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
 
 
 def _attachments(
-    w: PlanWriter, campaign: Campaign, rules: Rules, reporters, names: list[str]
-) -> None:  # type: ignore[no-untyped-def]
+    w: PlanWriter, campaign: Campaign, rules: Rules, reporters: list[Reporter], names: list[str]
+) -> None:
     form_index = next((i for i, n in enumerate(names, 1) if "测评" in n or "评议表" in n), 1)
     for index, name in enumerate(names, start=1):
         if index == form_index and "指标" not in name:

@@ -21,6 +21,9 @@ class CampaignCreateForm(forms.Form):
     preset = forms.ChoiceField(label="方案模板")
     year = forms.IntegerField(label="述职年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="方案名称", required=False, help_text="留空则按模板生成")
+    doc_number = forms.CharField(
+        label="文号", required=False, max_length=60, help_text="留空则按模板"
+    )
     onsite_places = forms.IntegerField(
         label="现场述职名额",
         required=False,

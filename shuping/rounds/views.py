@@ -101,6 +101,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 preset=data["preset"],
                 year=data["year"],
                 title=data["title"],
+                doc_number=data["doc_number"],
                 onsite_places=data["onsite_places"],
                 sampling_seed=data["sampling_seed"],
             )
