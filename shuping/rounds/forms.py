@@ -113,6 +113,25 @@ class PresetCopyForm(forms.Form):
 
 
 class PresetEditForm(forms.Form):
+    """A few structured fields over the full TOML text; each changed field is written
+    into the text (services.save_preset_version) before it is validated."""
+
+    STRUCTURED = {
+        "title": "title",
+        "report_max_chars": "report.max_chars",
+        "report_target_chars": "report.target_chars",
+        "onsite_places": "modes.onsite_places",
+        "minutes_per_report": "meetings[0].minutes_per_report",
+    }
+    title = forms.CharField(label="模板名称", max_length=200)
+    report_max_chars = forms.IntegerField(label="述职报告字数上限", required=False, min_value=1)
+    report_target_chars = forms.IntegerField(
+        label="述职报告字数（左右）", required=False, min_value=1
+    )
+    onsite_places = forms.IntegerField(label="现场述职名额", required=False, min_value=0)
+    minutes_per_report = forms.IntegerField(
+        label="第一个述职会每人述职时间（分钟）", required=False, min_value=1
+    )
     text = forms.CharField(
         label="模板内容（TOML）",
         widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "code"}),
@@ -127,3 +146,15 @@ class PersonForm(ReasonForm):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = people  # type: ignore[attr-defined]
         self.order_fields(["person", "reason"])
+
+
+def preset_edit_initial(title: str, rules: dict[str, Any], text: str) -> dict[str, Any]:
+    meetings = rules.get("meetings") or [{}]
+    return {
+        "title": title,
+        "report_max_chars": rules.get("report", {}).get("max_chars"),
+        "report_target_chars": rules.get("report", {}).get("target_chars"),
+        "onsite_places": rules.get("modes", {}).get("onsite_places"),
+        "minutes_per_report": meetings[0].get("minutes_per_report"),
+        "text": text,
+    }

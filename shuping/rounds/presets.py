@@ -146,3 +146,44 @@ def get_preset(key: str, version: int | None = None) -> PresetDef:
     if row is None:
         raise KeyError(key)
     return office_preset_def(row)
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?\s*(#.*)?$")
+
+
+def _toml_value(value: int | str) -> str:
+    return str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=False)
+
+
+def set_toml_value(text: str, path: str, value: int | str | None) -> str:
+    """Set (or with None remove) one plain value in a preset's TOML text, keeping every
+    other line and comment as the office wrote it. `path`: "title", "report.max_chars",
+    "modes.onsite_places" or "meetings[0].minutes_per_report" (first [[meetings]])."""
+    table, _, key = path.rpartition(".")
+    index = 0
+    if table.endswith("]"):
+        table, _, rest = table.partition("[")
+        index = int(rest.rstrip("]"))
+    lines = text.splitlines()
+    headers = [(i, m.group(1)) for i, line in enumerate(lines) if (m := _HEADER.match(line))]
+    if not table:
+        start = 0
+    else:
+        found = [i for i, name in headers if name == table]
+        if index >= len(found):  # the table is not there yet: add it at the end
+            if value is None:
+                return text
+            return text.rstrip("\n") + f"\n\n[{table}]\n{key} = {_toml_value(value)}\n"
+        start = found[index] + 1
+    end = next((i for i, _ in headers if i >= start), len(lines))
+    key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for i in range(start, end):
+        if key_re.match(lines[i]):
+            if value is None:
+                del lines[i]
+            else:
+                lines[i] = f"{key} = {_toml_value(value)}"
+            return "\n".join(lines) + "\n"
+    if value is not None:
+        lines.insert(start, f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"

@@ -39,6 +39,7 @@ from shuping.rounds.presets import (
     PresetFileError,
     get_preset,
     parse_preset_text,
+    set_toml_value,
     shipped_presets,
 )
 from shuping.rounds.proposal import phase_dates, propose
@@ -814,9 +815,18 @@ def _save_version(preset: Preset, *, actor: Actor, text: str, note: str) -> Pres
 
 @transaction.atomic
 def save_preset_version(
-    preset: Preset, *, actor: Actor, text: str, note: str = ""
+    preset: Preset,
+    *,
+    actor: Actor,
+    text: str,
+    note: str = "",
+    changes: dict[str, int | str | None] | None = None,
 ) -> PresetVersion:
-    """Each save is a new version; rounds keep the rules they were created with."""
+    """Each save is a new version; rounds keep the rules they were created with.
+    `changes` ({"report.max_chars": 1200, ...}) are applied to the text first, so the
+    structured fields of the edit page and the free text end up in one version."""
+    for path, value in (changes or {}).items():
+        text = set_toml_value(text, path, value)
     preset = (
         Preset.objects.select_for_update(of=("self",)).select_related("committee").get(pk=preset.pk)
     )

@@ -35,6 +35,7 @@ from shuping.rounds.forms import (
     ReasonForm,
     SubRoundForm,
     add_domain_error,
+    preset_edit_initial,
 )
 from shuping.rounds.models import (
     CampaignStatus,
@@ -505,13 +506,23 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
     if not can_manage(request.user, office.committee):
         raise NotFound()
     latest = office.latest()
-    form = PresetEditForm(request.POST or None, initial={"text": latest.text if latest else ""})
+    initial = preset_edit_initial(office.title, latest.rules, latest.text)
+    form = PresetEditForm(request.POST or None, initial=initial)
     error_line = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
+        changes = {
+            path: form.cleaned_data[name]
+            for name, path in PresetEditForm.STRUCTURED.items()
+            if name in form.changed_data
+        }
         try:
             version = services.save_preset_version(
-                office, actor=request.user, text=text, note=form.cleaned_data["note"]
+                office,
+                actor=request.user,
+                text=text,
+                note=form.cleaned_data["note"],
+                changes=changes,
             )
         except DomainError as exc:
             add_domain_error(form, exc)  # drops cleaned_data["text"], hence `text` above

@@ -282,3 +282,23 @@ def test_bad_preset_text_names_file_and_place():
         parse_preset_text(text, source="002.toml")
     assert err.value.path == "grading[0].share"
     assert "比例" in err.value.message
+
+
+def test_set_toml_value_keeps_the_rest_of_the_text():
+    import tomllib
+
+    from shuping.rounds.presets import set_toml_value
+
+    text = shipped_presets()["001_zhen_dangwei"].text
+    edited = set_toml_value(text, "meetings[0].minutes_per_report", 8)
+    edited = set_toml_value(edited, "modes.onsite_places", 5)
+    edited = set_toml_value(edited, "report.max_chars", 2600)
+    data = tomllib.loads(edited)
+    assert data["meetings"][0]["minutes_per_report"] == 8
+    assert data["modes"]["onsite_places"] == 5 and data["report"]["max_chars"] == 2600
+    assert data["report"]["target_chars"] == 2500  # untouched
+    removed = tomllib.loads(set_toml_value(edited, "modes.onsite_places", None))
+    assert "onsite_places" not in removed["modes"]
+    added = tomllib.loads(set_toml_value(text, "sub_round.title", "比照"))
+    assert added["sub_round"] == {"title": "比照"}
+    assert edited.splitlines()[0] == text.splitlines()[0]  # comments stay

@@ -132,11 +132,28 @@ def test_preset_pages(client, cast):
     assert copy.status_code == 302
     edit_url = reverse("rounds:preset_edit", args=["jd"])
     text = Preset.objects.get(key="jd").latest().text
-    bad = client.post(edit_url, {"text": text.replace("count = 4", 'count = "四"'), "note": ""})
+    form = {"title": "甲街道双述双评", "report_max_chars": 1500, "text": text, "note": ""}
+    bad = client.post(edit_url, {**form, "text": text.replace("count = 4", 'count = "四"')})
     html = bad.content.decode()
     assert "grading[0].count" in html and "错误位置" in html
-    ok = client.post(edit_url, {"text": text.replace("count = 4", "count = 3"), "note": "改"})
-    assert ok.status_code == 302 and Preset.objects.get(key="jd").versions.count() == 2
+    ok = client.post(
+        edit_url,
+        {
+            **form,
+            "text": text.replace("count = 4", "count = 3"),
+            "report_max_chars": 1200,
+            "minutes_per_report": 10,
+            "note": "改",
+        },
+    )
+    assert ok.status_code == 302
+    preset = Preset.objects.get(key="jd")
+    latest = preset.latest()
+    assert latest.number == 2 and latest.note == "改"
+    assert latest.rules["report"]["max_chars"] == 1200
+    assert latest.rules["meetings"][0]["minutes_per_report"] == 10
+    assert latest.rules["grading"][0]["count"] == 3
+    assert "minutes_per_report = 10" in latest.text and "# 关于认真做好" in latest.text
     login(client, cast.outsider)
     assert client.get(edit_url).status_code == 404
     assert client.get(reverse("rounds:preset_detail", args=["jd"])).status_code == 404
