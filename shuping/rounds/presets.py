@@ -187,3 +187,35 @@ def set_toml_value(text: str, path: str, value: int | str | None) -> str:
     if value is not None:
         lines.insert(start, f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
+
+
+def line_of(text: str, path: str) -> int | None:
+    """The 1-based line of a rule path (e.g. "grading[0].count", "meetings[1].quorum.source")
+    in a preset's TOML text, for pointing the editor at a validation error."""
+    lines = text.splitlines()
+    current: dict[str, int] = {}  # array-table name -> index of its latest entry
+    regions: list[tuple[str, int]] = [("", 0)]  # (canonical table path, header line index)
+    for i, line in enumerate(lines):
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        name = match.group(1)
+        if line.lstrip().startswith("[["):
+            current[name] = current.get(name, -1) + 1
+        parts, prefix, canonical = name.split("."), "", []
+        for part in parts:
+            prefix = f"{prefix}.{part}" if prefix else part
+            canonical.append(f"{part}[{current[prefix]}]" if prefix in current else part)
+        regions.append((".".join(canonical), i))
+    best, start = max(
+        ((p, i) for p, i in regions if not p or path == p or path.startswith(p + ".")),
+        key=lambda r: len(r[0]),
+    )
+    key = path[len(best) + 1 if best else 0 :].split(".")[0].split("[")[0]
+    following = [i for _, i in regions if i > start] + [len(lines)]
+    end = following[0] if best or start else (regions[1][1] if len(regions) > 1 else len(lines))
+    key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for i in range(start + (1 if best else 0), end):
+        if key_re.match(lines[i]):
+            return i + 1
+    return start + 1 if best else None

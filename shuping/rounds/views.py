@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -45,7 +46,7 @@ from shuping.rounds.models import (
     Reminder,
     ReportMode,
 )
-from shuping.rounds.presets import PresetDef, get_preset, shipped_presets
+from shuping.rounds.presets import PresetDef, get_preset, line_of, shipped_presets
 
 
 def _managed_committees(request: HttpRequest) -> list[tuple[int, str]]:
@@ -543,20 +544,12 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _error_line(text: str, message: str) -> int | None:
-    """The line a TOML error names, or the line of the first key of the failing path."""
-    import re
-
+    """The line a TOML error names, or the line of the failing setting."""
     match = re.search(r"第(\d+)行", message)
     if match:
         return int(match.group(1))
     match = re.search(r": ([A-Za-z_\.\[\]0-9]+): ", message)
-    if not match:
-        return None
-    leaf = re.split(r"[\.\[]", match.group(1).split(".")[-1])[0]
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(f"{leaf} ") or line.strip().startswith(f"{leaf}="):
-            return number
-    return None
+    return line_of(text, match.group(1)) if match else None
 
 
 @login_required

@@ -302,3 +302,23 @@ def test_set_toml_value_keeps_the_rest_of_the_text():
     added = tomllib.loads(set_toml_value(text, "sub_round.title", "比照"))
     assert added["sub_round"] == {"title": "比照"}
     assert edited.splitlines()[0] == text.splitlines()[0]  # comments stay
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("grading[0].count", "count = 4"),
+        ("scope.sampling[0].count", "count = 2"),
+        ("meetings[0].quorum.members_min_share", 'members_min_share = "4/5"'),
+        ("meetings[1].host", 'host = "党工委书记"'),
+        ("report.max_chars", "max_chars = 1500"),
+        ("title", "title = "),
+        ("consequences[3].repeated_years", "repeated_years = 2"),
+    ],
+)
+def test_line_of_points_at_the_setting(path, expected):
+    from shuping.rounds.presets import line_of
+
+    text = shipped_presets()["004_jiedao_shuangshu"].text
+    line = line_of(text, path)
+    assert line is not None and text.splitlines()[line - 1].startswith(expected)
