@@ -133,6 +133,7 @@ class PresetEditForm(forms.Form):
         label="第一个述职会每人述职时间（分钟）", required=False, min_value=1
     )
     text = forms.CharField(
+        strip=False,  # line numbers in errors must match what the editor shows
         label="模板内容（TOML）",
         widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "code"}),
     )
