@@ -13,6 +13,13 @@ Other apps read the parts they need:
 - meetings: `rules.meetings` (time per report, evaluator categories, weights,
   ballot mode, quorum) with `rules.ballot_scale` and `rules.indicators`
 - assessment: `rules.assessment_scale`, `rules.grading`, `rules.consequences`
+- rounds: `rules.scope` (who reports: source, kinds, sectors, exclusions, sampling,
+  vacancies), `rules.modes` (on-site places, two-year rotation), `rules.timeline`
+  (dates "+1-01-20" relative to the round year, or `after` + `within_days`),
+  `rules.sub_round` (what child committees follow, 比照), `rules.document`
+- rectification / filing / member review: `rules.rectification`, `rules.filing`,
+  `rules.filing_due`, `rules.filing_to`, `rules.member_review` (民主评议党员, seed 000)
+- `rules.silent` / `rules.notes`: where the seed is silent, how an unclear passage is read
 """
 
 from __future__ import annotations

@@ -441,9 +441,10 @@ def rotation_warnings(campaign: Campaign) -> list[RotationWarning]:
     ]
 
 
-def campaign_warnings(campaign: Campaign) -> list[str]:
+def campaign_warnings(campaign: Campaign, *, today: date | None = None) -> list[str]:
     """Everything the round page should flag for the organizer."""
     rules = campaign.parsed_rules
+    today = today or timezone.localdate()
     warnings = [w.message for w in rotation_warnings(campaign)]
     reporters = list(campaign.reporters.select_related("organization"))
     vacant = [r.organization.name for r in reporters if r.is_vacant]
@@ -456,7 +457,32 @@ def campaign_warnings(campaign: Campaign) -> list[str]:
     onsite = sum(1 for r in reporters if r.mode == ReportMode.ONSITE)
     if places is not None and onsite != places:
         warnings.append(f"现场述职名额 {places} 个，当前安排 {onsite} 人现场述职。")
+    warnings += _filing_warnings(campaign, today)
     return warnings
+
+
+def _filing_warnings(campaign: Campaign, today: date) -> list[str]:
+    """A sub-round's plan not yet filed, and a meeting plan due N days before the meeting."""
+    if campaign.parent_id is None:
+        return []
+    out = []
+    kinds = set(campaign.plan_filings.values_list("kind", flat=True))
+    if FilingKind.PLAN not in kinds:
+        out.append(f"工作方案尚未报{campaign.parent.committee.name}备案。")  # type: ignore[union-attr]
+    days = meeting_plan_days(campaign)
+    meeting = (
+        campaign.deadlines.filter(key__in=("meeting", "members_meeting"))
+        .exclude(due_on__isnull=True)
+        .order_by("starts_on", "due_on")
+        .first()
+    )
+    if days and meeting is not None and FilingKind.MEETING_PLAN not in kinds:
+        held = meeting.starts_on or meeting.due_on
+        assert held is not None
+        latest = held - timedelta(days=days)
+        if today >= latest - timedelta(days=7):
+            out.append(f"述职评议会议方案应于会前{days}天（{latest:%Y-%m-%d}前）报送，尚未报送。")
+    return out
 
 
 # --- timeline --------------------------------------------------------------------

@@ -208,6 +208,11 @@ def test_sub_rounds_follow_the_parent_and_file_their_plan(cast):
         create_sub_campaigns(parent, actor=cast.organizer, committees=[cast.branch])
     with pytest.raises(StateError):
         services.file_plan(parent, actor=cast.organizer)
+    meeting = child.deadlines.get(key="meeting")  # due 2027-03-31 for the basic level
+    warnings = services.campaign_warnings(child, today=date(2027, 3, 15))
+    assert any("尚未报" in w and "备案" in w for w in warnings)
+    assert any("会前10天（2027-03-21前）" in w for w in warnings)
+    assert meeting.due_on == date(2027, 3, 31)
     filing = services.file_plan(child, actor=cast.street_organizer, note="见附件")
     with pytest.raises(StateError):
         services.file_plan(child, actor=cast.street_organizer)
@@ -234,6 +239,7 @@ def test_sub_rounds_follow_the_parent_and_file_their_plan(cast):
         today=today,
     )
     assert late.is_late and not on_time.is_late  # 提前10天: the 10th day still counts
+    assert not any("会议方案" in w for w in services.campaign_warnings(child))
     with pytest.raises(DomainError) as err:
         services.file_plan(child, actor=cast.street_organizer, kind=FilingKind.MEETING_PLAN)
     assert err.value.field == "meeting_on"
