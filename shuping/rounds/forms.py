@@ -159,3 +159,8 @@ def preset_edit_initial(title: str, rules: dict[str, Any], text: str) -> dict[st
         "minutes_per_report": meetings[0].get("minutes_per_report"),
         "text": text,
     }
+
+
+class PlacesForm(ReasonForm):
+    places = forms.IntegerField(label="现场述职名额", required=False, min_value=0)
+    field_order = ["places", "reason"]

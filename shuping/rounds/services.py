@@ -42,7 +42,7 @@ from shuping.rounds.presets import (
     set_toml_value,
     shipped_presets,
 )
-from shuping.rounds.proposal import phase_dates, propose
+from shuping.rounds.proposal import assign_modes, phase_dates, propose
 from shuping.rounds.rules import Rules, parse_rules
 
 if TYPE_CHECKING:
@@ -413,6 +413,53 @@ def set_reporter_person(
         note=reason,
     )
     return reporter
+
+
+@transaction.atomic
+def reassign_modes(
+    campaign: Campaign, *, actor: Actor, places: int | None, reason: str
+) -> Campaign:
+    """Set the number of on-site places and assign modes again by the preset's rule
+    (last year's written first, then those the preset names, then tree order)."""
+    campaign = _lock(campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    if places is not None and places < 0:
+        raise DomainError("现场述职名额不能为负数。", field="places")
+    reporters = list(
+        campaign.reporters.select_related("organization").select_for_update(of=("self",))
+    )
+    orgs = [r.organization for r in reporters]
+    for reporter, org in zip(reporters, orgs, strict=True):
+        # a vacant post named in the round counts as vacant whatever the tree says now
+        if reporter.is_vacant:
+            org.secretary_id = None
+    modes = assign_modes(
+        orgs,
+        campaign.parsed_rules.modes,
+        places=places,
+        last_year=last_year_modes(campaign.committee, campaign.year),
+    )
+    changed = {}
+    for reporter in reporters:
+        mode = modes[reporter.organization_id]
+        if reporter.mode != mode:
+            changed[reporter.organization.name] = [reporter.mode, mode]
+            reporter.mode = mode
+    Reporter.objects.bulk_update(reporters, ["mode"])
+    before = campaign.onsite_places
+    campaign.onsite_places = places
+    campaign.save(update_fields=["onsite_places"])
+    record(
+        actor=actor,
+        action="campaign.modes",
+        target=campaign,
+        organization=campaign.committee,
+        changes={"onsite_places": [before, places], "modes": changed},
+        note=reason,
+    )
+    return campaign
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.change_status, name="status"),
     path("<int:pk>/reporters/add/", views.add_reporter, name="add_reporter"),
+    path("<int:pk>/modes/", views.reassign, name="reassign"),
     path("<int:pk>/deadlines/<int:deadline_pk>/", views.deadline, name="deadline"),
     path("<int:pk>/sub-rounds/", views.sub_rounds, name="sub_rounds"),
     path("<int:pk>/filings/", views.file_plan, name="file_plan"),

@@ -31,6 +31,7 @@ from shuping.rounds.forms import (
     FilingForm,
     ModeForm,
     PersonForm,
+    PlacesForm,
     PresetCopyForm,
     PresetEditForm,
     ReasonForm,
@@ -176,6 +177,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             (s, CampaignStatus(s).label) for s in services.TRANSITIONS[campaign.status]
         ],
         "add_form": AddReporterForm(organizations=addable) if addable else None,
+        "places_form": PlacesForm(initial={"places": campaign.onsite_places}),
         "sub_form": SubRoundForm(committees=children_without, presets=_preset_choices(request))
         if children_without
         else None,
@@ -196,6 +198,28 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "状态已更新。")
+    return redirect("rounds:detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk, write=True)
+    form = PlacesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reassign_modes(
+                campaign,
+                actor=request.user,
+                places=form.cleaned_data["places"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已按名额重新安排现场/书面述职。")
+    else:
+        messages.error(request, "现场述职名额应为不小于0的整数。")
     return redirect("rounds:detail", pk=campaign.pk)
 
 

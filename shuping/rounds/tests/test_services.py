@@ -367,3 +367,20 @@ def test_child_organizer_adjusts_its_sub_round_but_not_the_parent(cast):
         set_reporter_mode(
             parent_entry, actor=cast.street_organizer, mode=ReportMode.ONSITE, reason="x"
         )
+
+
+def test_reassign_modes_with_a_new_number_of_places(cast):
+    units = [make_org(cast.district, f"第{i}工委", OrgKind.WORKING, Sector.ORGAN) for i in range(4)]
+    preset = "003_quwei_liangji"
+    create_campaign(cast.district, actor=cast.organizer, preset=preset, year=2025, onsite_places=2)
+    campaign = create_campaign(
+        cast.district, actor=cast.organizer, preset=preset, year=2026, onsite_places=4
+    )
+    with pytest.raises(DomainError):
+        services.reassign_modes(campaign, actor=cast.organizer, places=1, reason="")
+    services.reassign_modes(campaign, actor=cast.organizer, places=1, reason="会场缩小")
+    onsite = [r.organization for r in campaign.reporters.filter(mode=ReportMode.ONSITE)]
+    assert onsite == [units[2]]  # the first of last year's written ones
+    assert len(rotation_warnings(campaign)) == 1  # units[3] now goes two years written
+    entry = AuditEntry.objects.get(action="campaign.modes")
+    assert entry.changes["onsite_places"] == [4, 1] and entry.note == "会场缩小"

@@ -157,3 +157,17 @@ def test_preset_pages(client, cast):
     login(client, cast.outsider)
     assert client.get(edit_url).status_code == 404
     assert client.get(reverse("rounds:preset_detail", args=["jd"])).status_code == 404
+
+
+def test_reassign_modes_page(client, cast, street_round):
+    login(client, cast.street_organizer)
+    url = reverse("rounds:reassign", args=[street_round.pk])
+    bad = client.post(url, {"places": "-1", "reason": "x"}, follow=True)
+    assert "不小于0" in bad.content.decode()
+    no_reason = client.post(url, {"places": "0", "reason": ""}, follow=True)
+    assert "请填写调整理由" in no_reason.content.decode()
+    ok = client.post(url, {"places": "0", "reason": "全部书面"})
+    assert ok.status_code == 302
+    assert not street_round.reporters.filter(mode=ReportMode.ONSITE).exists()
+    login(client, cast.outsider)
+    assert client.post(url, {"places": "1", "reason": "x"}).status_code == 404
