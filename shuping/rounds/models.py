@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 
 from django.conf import settings
@@ -51,6 +52,13 @@ class Campaign(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Reproducible random sampling ("两新组织只抽2名"): the seed and what it drew.
+    sampling_seed = models.BigIntegerField("抽样种子", null=True, blank=True)
+    sampling_log = models.JSONField("抽样记录", default=list, blank=True)
+    onsite_places = models.PositiveIntegerField("现场述职名额", null=True, blank=True)
+    requires_sub_rounds = models.BooleanField("要求下级比照开展", default=False)
+    # Where the preset was at creation, shown next to the frozen rules.
+    preset_title = models.CharField("模板名称", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "述职评议考核方案"
@@ -97,6 +105,8 @@ class Reporter(models.Model):
     is_vacant = models.BooleanField("书记空缺", default=False)
     order = models.PositiveIntegerField("顺序", default=0)
     note = models.CharField("说明", max_length=200, blank=True)
+    sampled = models.BooleanField("抽样产生", default=False)
+    added_manually = models.BooleanField("人工调整加入", default=False)
 
     class Meta:
         verbose_name = "述职对象"
@@ -121,13 +131,140 @@ class Deadline(models.Model):
     starts_on = models.DateField("开始", null=True, blank=True)
     due_on = models.DateField("截止", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+    tier = models.CharField("层面", max_length=20, blank=True)
+    position = models.PositiveIntegerField("顺序", default=0)
 
     class Meta:
         verbose_name = "时间节点"
-        ordering = ["campaign_id", "due_on", "id"]
+        ordering = ["campaign_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "key"], name="deadline_unique_key")
         ]
 
     def __str__(self) -> str:
         return f"{self.title} {self.due_on or ''}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.completed_on is None and self.due_on is not None and self.due_on < today
+
+
+class Preset(models.Model):
+    """An office-made preset: a copy of a shipped or office preset, edited and versioned."""
+
+    key = models.SlugField("模板代号", max_length=60, unique=True)
+    title = models.CharField("模板名称", max_length=200)
+    committee = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="所属单位",
+        on_delete=models.PROTECT,
+        related_name="presets",
+    )
+    based_on = models.CharField("复制自", max_length=80, blank=True)
+    seed_file = models.CharField("依据文件", max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "自定义方案模板"
+        ordering = ["committee__path", "key"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def latest(self) -> PresetVersion:
+        return self.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
+class PresetVersion(models.Model):
+    """One saved text of an office preset; saving never overwrites, it adds a version."""
+
+    preset = models.ForeignKey(Preset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    text = models.TextField("模板内容（TOML 或 JSON）")
+    rules = models.JSONField("规则")
+    note = models.CharField("修改说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "模板版本"
+        ordering = ["preset_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["preset", "number"], name="presetversion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.preset.key} v{self.number}"
+
+
+class FilingKind(models.TextChoices):
+    PLAN = "plan", "工作方案备案"
+    MEETING_PLAN = "meeting_plan", "述职评议会议方案"
+
+
+class FilingState(models.TextChoices):
+    SUBMITTED = "submitted", "已报送"
+    ACKNOWLEDGED = "acknowledged", "已确认备案"
+
+
+class PlanFiling(models.Model):
+    """A sub-round's plan or meeting plan filed with the parent round's committee (备案)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="plan_filings")
+    kind = models.CharField("类别", max_length=20, choices=FilingKind.choices)
+    state = models.CharField(
+        "状态", max_length=20, choices=FilingState.choices, default=FilingState.SUBMITTED
+    )
+    meeting_on = models.DateField("会议日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    is_late = models.BooleanField("未按期报送", default=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "备案"
+        ordering = ["campaign_id", "submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.get_kind_display()}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已逾期"
+
+
+class Reminder(models.Model):
+    """One message per (deadline, recipient, kind): `shuping remind` may run any number of times."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="round_reminders"
+    )
+    kind = models.CharField("类别", max_length=20, choices=ReminderKind.choices)
+    message = models.CharField("内容", max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "提醒"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "recipient", "kind"], name="reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.message

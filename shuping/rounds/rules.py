@@ -13,6 +13,13 @@ Other apps read the parts they need:
 - meetings: `rules.meetings` (time per report, evaluator categories, weights,
   ballot mode, quorum) with `rules.ballot_scale` and `rules.indicators`
 - assessment: `rules.assessment_scale`, `rules.grading`, `rules.consequences`
+- rounds: `rules.scope` (who reports: source, kinds, sectors, exclusions, sampling,
+  vacancies), `rules.modes` (on-site places, two-year rotation), `rules.timeline`
+  (dates "+1-01-20" relative to the round year, or `after` + `within_days`),
+  `rules.sub_round` (what child committees follow, 比照), `rules.document`
+- rectification / filing / member review: `rules.rectification`, `rules.filing`,
+  `rules.filing_due`, `rules.filing_to`, `rules.member_review` (民主评议党员, seed 000)
+- `rules.silent` / `rules.notes`: where the seed is silent, how an unclear passage is read
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ from typing import Any, Literal
 CheckLevel = Literal["block", "warn", "off"]
 SectionRole = Literal["achievements", "problems", "plans", "rectification", "other"]
 BallotMode = Literal["per_reporter", "per_indicator"]
+ScopeSource = Literal["direct_children", "subtree"]
+VacancyHandling = Literal["written", "flag"]
+ModeName = Literal["onsite", "written"]
 
 
 class PresetError(ValueError):
@@ -59,6 +69,7 @@ class Section:
     min_share: Fraction | None = None  # of the whole report, inclusive
     max_share: Fraction | None = None  # inclusive
     prefill_rectification: bool = False  # opens pre-filled from last round's ledger
+    target_share: Fraction | None = None  # "各占三分之一": within report.tolerance of this
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,12 @@ class ReportRules:
     summary_published: bool = False  # 摘要公布
     publication_range: str = ""
     audiences: tuple[str, ...] = ("committee",)  # 004 writes one report per meeting kind
+    # Added by rounds (defaults keep older rule sets valid):
+    requires_last_rectification: bool = False  # last year's rectification is part of it
+    innovation_case_pictures: tuple[int, int] = (0, 0)  # (min, max) pictures per case
+    review_before: str = ""  # e.g. "报党工委审核" — who checks the report before the meeting
+    format: str = ""  # official format note (003 附件1)
+    requirements: tuple[str, ...] = ()  # the seed's wording on how to write it
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,11 @@ class MeetingRule:
     evaluates_written: bool = False
     announce_on_spot: bool = True
     quorum: Quorum | None = None
+    # Added by rounds:
+    place: str = ""
+    timing: str = ""  # the seed's own words ("12月下旬", "2月20日至24日之间")
+    agenda: tuple[str, ...] = ()
+    observers: tuple[str, ...] = ()  # e.g. 邀请市直工委领导指导
 
 
 @dataclass(frozen=True)
@@ -152,6 +174,103 @@ class Phase:
     due: str | None = None  # "+0-12-16": year offset from the round year, month, day
     start: str | None = None
     note: str = ""
+    # Added by rounds: a due date relative to another phase ("活动结束后1周内").
+    after: str = ""  # key of the phase whose due date this one counts from
+    within_days: int | None = None
+    tier: str = ""  # "district" / "basic" in two-tier presets (003)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Random sampling of part of the scope ("两新组织只抽2名"), reproducible from a seed."""
+
+    count: int
+    sectors: tuple[str, ...] = ()  # organization sectors the sample is drawn from
+    kinds: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """Who reports. `source`: the committee's direct sub-organizations, or its whole subtree."""
+
+    source: ScopeSource = "direct_children"
+    kinds: tuple[str, ...] = ()  # OrgKind values; empty = any
+    sectors: tuple[str, ...] = ()  # Sector values; empty = any
+    exclude_retiree: bool = False  # 老年党支部书记除外
+    exclude_kinds: tuple[str, ...] = ()
+    sampling: tuple[Sampling, ...] = ()
+    vacancy: VacancyHandling = "flag"  # "written": seed says vacant posts report in writing
+    expected_count: int | None = None  # the number the seed names (001: 13 villages)
+    members_report: bool = False  # every member also reports (000 党员述职)
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ModeRules:
+    """On-site or written. With `onsite_places` set, only that many go on-site."""
+
+    default: ModeName = "onsite"
+    onsite_places: int | None = None
+    onsite_sectors: tuple[str, ...] = ()  # preferred for on-site places
+    onsite_names: tuple[str, ...] = ()  # name fragments the seed lists as on-site
+    rotation_years: int = 0  # 2: every secretary on-site at least once in two years
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class SubRoundRules:
+    """What a child committee's own round must follow (比照), seed 003's basic level."""
+
+    title: str
+    scope: ScopeRules = field(default_factory=ScopeRules)
+    modes: ModeRules = field(default_factory=ModeRules)
+    timeline: tuple[Phase, ...] = ()
+    plan_filing: bool = True  # the child files its plan with the parent (备案)
+    meeting_plan_days_before: int | None = None  # 会议方案提前N天报送
+    invite_leader: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RectificationRules:
+    lists: tuple[str, ...] = ()  # 问题清单、责任清单、整改清单
+    sources: tuple[str, ...] = ()  # 自己查摆、上级点评、群众评议 ...
+    fields: tuple[str, ...] = ()  # 整改措施、责任、时限 ...
+    reported_to: str = ""
+    next_year_content: bool = False  # 整改落实情况作为下一年度述职的重点内容
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class MemberReviewRules:
+    """民主评议党员 (000): data only here; the member-review stage reads it."""
+
+    enabled: bool = False
+    who: str = ""
+    scale: tuple[str, ...] = ()
+    content: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()
+    evaluators: tuple[str, ...] = ()
+    meeting_due: str | None = None
+    publish_within_days: int | None = None
+    publish_where: str = ""
+    member_confirms: bool = False
+    consequences: tuple[Consequence, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentRules:
+    """The plan as an official document (工作方案 / 通知)."""
+
+    issuer: str = ""  # 发文机关
+    doc_number: str = ""  # 文号 pattern, {year} filled in
+    title: str = ""  # {year} filled in
+    recipients: str = ""  # 主送
+    preamble: str = ""
+    kind: str = "方案"  # 方案 / 通知
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +284,20 @@ class Rules:
     consequences: tuple[Consequence, ...] = ()
     timeline: tuple[Phase, ...] = ()
     filing: tuple[str, ...] = ()
+    # Added by rounds (all optional, so older rule sets stay valid):
+    scope: ScopeRules = field(default_factory=ScopeRules)
+    modes: ModeRules = field(default_factory=ModeRules)
+    sub_round: SubRoundRules | None = None
+    content: tuple[str, ...] = ()  # 述职内容, the seed's items
+    requirements: tuple[str, ...] = ()  # 工作要求
+    rectification: RectificationRules | None = None
+    member_review: MemberReviewRules | None = None
+    document: DocumentRules = field(default_factory=DocumentRules)
+    filing_due: str | None = None  # "+1-02-09"
+    filing_to: str = ""
+    publication: tuple[str, ...] = ()  # 反馈、通报、公示 as the seed says
+    silent: tuple[str, ...] = ()  # where the seed says nothing (nothing invented there)
+    notes: tuple[str, ...] = ()  # how the preset reads an unclear passage
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def meeting(self, key: str) -> MeetingRule:
@@ -268,3 +401,56 @@ def _check_consistency(rules: Rules) -> None:
             raise PresetError(f"consequences[{i}].grade", f"等次“{cons.grade}”不在综合评价等次中")
     if not rules.meetings:
         raise PresetError("meetings", "至少一个述职评议会")
+    for i, audience in enumerate(rules.report.audiences):
+        if audience not in {m.key for m in rules.meetings}:
+            raise PresetError(f"report.audiences[{i}]", f"没有 key 为“{audience}”的述职评议会")
+    _check_timeline(rules.timeline, "timeline")
+    if rules.sub_round is not None:
+        _check_timeline(rules.sub_round.timeline, "sub_round.timeline")
+    for name in ("filing_due",):
+        value = getattr(rules, name)
+        if value is not None:
+            _check_relative_date(value, name)
+    if rules.member_review is not None and rules.member_review.meeting_due:
+        _check_relative_date(rules.member_review.meeting_due, "member_review.meeting_due")
+    if rules.modes.onsite_places is not None and rules.modes.onsite_places < 0:
+        raise PresetError("modes.onsite_places", "现场述职名额不能为负数")
+    for i, sample in enumerate(rules.scope.sampling):
+        if sample.count < 1:
+            raise PresetError(f"scope.sampling[{i}].count", "抽取人数至少为1")
+
+
+def parse_relative_date(value: str) -> tuple[int, int, int]:
+    """ "+1-01-20" → (1, 1, 20): years after the round year, month, day."""
+    text = value.strip()
+    sign = -1 if text.startswith("-") else 1
+    parts = text.lstrip("+-").split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(value)
+    offset, month, day = (int(p) for p in parts)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError(value)
+    return sign * offset, month, day
+
+
+def _check_relative_date(value: str, path: str) -> None:
+    try:
+        parse_relative_date(value)
+    except ValueError:
+        message = f"日期应写成“+年偏移-月-日”，如 +1-01-20，实际为 {value!r}"
+        raise PresetError(path, message) from None
+
+
+def _check_timeline(phases: tuple[Phase, ...], path: str) -> None:
+    keys = [p.key for p in phases]
+    if len(set(keys)) != len(keys):
+        raise PresetError(path, "时间节点的 key 不能重复")
+    for i, phase in enumerate(phases):
+        for name in ("start", "due"):
+            value = getattr(phase, name)
+            if value is not None:
+                _check_relative_date(value, f"{path}[{i}].{name}")
+        if phase.after and phase.after not in keys:
+            raise PresetError(f"{path}[{i}].after", f"没有 key 为“{phase.after}”的时间节点")
+        if phase.after and phase.within_days is None:
+            raise PresetError(f"{path}[{i}].within_days", "写了 after 就要写 within_days")

@@ -1,0 +1,933 @@
+"""State changes to rounds. One function per change: lock, check, save, audit."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from shuping.accounts.access import can_manage, org_scope_q
+from shuping.accounts.models import Role, RoleGrant
+from shuping.audit.services import record
+from shuping.lib.errors import DomainError, PermissionDenied, StateError
+from shuping.organizations.models import Organization, Person
+from shuping.rounds.access import campaign_scope_q
+from shuping.rounds.models import (
+    Campaign,
+    CampaignStatus,
+    Deadline,
+    FilingKind,
+    FilingState,
+    PlanFiling,
+    Preset,
+    PresetVersion,
+    Reminder,
+    ReminderKind,
+    Reporter,
+    ReportMode,
+)
+from shuping.rounds.presets import (
+    PresetDef,
+    PresetFileError,
+    get_preset,
+    parse_preset_text,
+    set_toml_value,
+    shipped_presets,
+)
+from shuping.rounds.proposal import assign_modes, phase_dates, propose
+from shuping.rounds.rules import Rules, parse_rules
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from shuping.lib.types import Actor, Viewer
+
+# Allowed moves of a round; anything else is a StateError (tested as a matrix).
+TRANSITIONS: dict[str, set[str]] = {
+    CampaignStatus.DRAFT: {CampaignStatus.ACTIVE},
+    CampaignStatus.ACTIVE: {CampaignStatus.CLOSED, CampaignStatus.DRAFT},
+    CampaignStatus.CLOSED: set(),
+}
+FILING_TRANSITIONS: dict[str, set[str]] = {
+    FilingState.SUBMITTED: {FilingState.ACKNOWLEDGED},
+    FilingState.ACKNOWLEDGED: set(),
+}
+
+
+def _user(actor: Actor) -> User | None:
+    from django.contrib.auth.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
+def _require_manage(actor: Actor, org: Organization) -> None:
+    if actor is not None and not can_manage(actor, org):
+        raise PermissionDenied()
+
+
+def _require_open(campaign: Campaign) -> None:
+    if campaign.status == CampaignStatus.CLOSED:
+        raise StateError("方案已结束，不能再修改。")
+
+
+def _format(text: str, year: int, committee: str = "") -> str:
+    return (
+        text.replace("{committee}", committee)
+        .replace("{year}", str(year))
+        .replace("{next_year}", str(year + 1))
+        .replace("{prev_year}", str(year - 1))
+    )
+
+
+# --- creating a round ----------------------------------------------------------
+
+
+def _default_title(doc_title: str, year: int, committee: str) -> str:
+    if "{committee}" in doc_title:
+        return _format(doc_title, year, committee)
+    return f"{committee}{year}年度{_format(doc_title, year, committee)}"
+
+
+def last_year_modes(committee: Organization, year: int) -> dict[int, str]:
+    """Mode per organization in the same committee's round of the year before."""
+    return dict(
+        Reporter.objects.filter(campaign__committee=committee, campaign__year=year - 1).values_list(
+            "organization_id", "mode"
+        )
+    )
+
+
+def resolve_preset(preset: str | PresetDef) -> PresetDef:
+    if isinstance(preset, PresetDef):
+        return preset
+    try:
+        return get_preset(preset)
+    except KeyError:
+        raise DomainError(f"没有代号为“{preset}”的方案模板。", field="preset") from None
+
+
+def sub_round_rules(parent_rules: dict[str, Any]) -> dict[str, Any]:
+    """The rules a child committee follows (比照): the parent's, with the scope, modes
+    and timeline of `sub_round` in place of the parent's own."""
+    data = copy.deepcopy(parent_rules)
+    sub = data.pop("sub_round", None)
+    if sub:
+        for name in ("scope", "modes", "timeline"):
+            if name in sub:
+                data[name] = sub[name]
+    return data
+
+
+def _create_deadlines(campaign: Campaign, rules: Rules) -> None:
+    dates = phase_dates(rules.timeline, campaign.year)
+    Deadline.objects.bulk_create(
+        Deadline(
+            campaign=campaign,
+            key=phase.key,
+            title=phase.title,
+            starts_on=dates[phase.key][0],
+            due_on=dates[phase.key][1],
+            note=phase.note[:200],
+            tier=phase.tier,
+            position=i,
+        )
+        for i, phase in enumerate(rules.timeline)
+    )
+
+
+@transaction.atomic
+def create_campaign(
+    committee: Organization,
+    *,
+    actor: Actor,
+    preset: str | PresetDef,
+    year: int,
+    title: str = "",
+    doc_number: str = "",
+    onsite_places: int | None = None,
+    sampling_seed: int | None = None,
+    parent: Campaign | None = None,
+    rules_data: dict[str, Any] | None = None,
+    requires_sub_rounds: bool = False,
+) -> Campaign:
+    """Create a round for `committee` from a preset: rules snapshot, proposed reporters
+    (scope, exclusions, reproducible sampling, vacancies, modes) and dated deadlines."""
+    _require_manage(actor, committee)
+    definition = resolve_preset(preset)
+    if not 2000 <= year <= 2100:
+        raise DomainError("年度应在 2000 到 2100 之间。", field="year")
+    if not committee.children.filter(is_active=True).exists():
+        raise DomainError("该组织没有下级组织，不能组织述职评议。", field="committee")
+    if Campaign.objects.filter(committee=committee, year=year).exists():
+        raise DomainError(f"{committee.name}{year}年度的方案已存在。", field="year")
+    data = rules_data if rules_data is not None else definition.rules_data
+    rules = parse_rules(data)
+    if onsite_places is not None and onsite_places < 0:
+        raise DomainError("现场述职名额不能为负数。", field="onsite_places")
+    places = onsite_places if onsite_places is not None else rules.modes.onsite_places
+    seed = sampling_seed if sampling_seed is not None else secrets.randbelow(2**31)
+    doc_title = rules.document.title or definition.title
+    campaign = Campaign.objects.create(
+        committee=committee,
+        year=year,
+        title=(title.strip() or _default_title(doc_title, year, committee.name))[:200],
+        doc_number=doc_number or _format(rules.document.doc_number, year),
+        preset_key=definition.key,
+        preset_version=definition.version,
+        preset_title=definition.title[:200],
+        seed_file=definition.seed,
+        rules=data,
+        parent=parent,
+        created_by=_user(actor),
+        sampling_seed=seed,
+        onsite_places=places,
+        requires_sub_rounds=requires_sub_rounds,
+    )
+    proposal = propose(
+        committee,
+        rules.scope,
+        rules.modes,
+        seed=seed,
+        places=places,
+        last_year=last_year_modes(committee, year),
+    )
+    Reporter.objects.bulk_create(
+        Reporter(
+            campaign=campaign,
+            organization=p.organization,
+            person=p.organization.secretary,
+            position=f"{p.organization.name}书记",
+            mode=p.mode,
+            is_vacant=p.is_vacant,
+            sampled=p.sampled,
+            note=p.note,
+            order=i,
+        )
+        for i, p in enumerate(proposal.reporters, start=1)
+    )
+    campaign.sampling_log = proposal.sampling_log
+    campaign.save(update_fields=["sampling_log"])
+    _create_deadlines(campaign, rules)
+    record(
+        actor=actor,
+        action="campaign.create",
+        target=campaign,
+        organization=committee,
+        changes={
+            "preset": f"{definition.key} v{definition.version}",
+            "year": year,
+            "reporters": len(proposal.reporters),
+            "onsite_places": places,
+            "parent": str(parent) if parent else None,
+        },
+    )
+    for entry in proposal.sampling_log:
+        record(
+            actor=actor,
+            action="campaign.sample",
+            target=campaign,
+            organization=committee,
+            changes={
+                "seed": seed,
+                "rule": entry["text"],
+                "count": entry["count"],
+                "pool": [o["name"] for o in entry["pool"]],
+                "chosen": [o["name"] for o in entry["chosen"]],
+            },
+            note=f"随机抽样（种子 {seed}）",
+        )
+    return campaign
+
+
+# --- status ----------------------------------------------------------------------
+
+
+def _lock(campaign: Campaign) -> Campaign:
+    return (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=campaign.pk)
+    )
+
+
+@transaction.atomic
+def change_status(campaign: Campaign, *, actor: Actor, to: str) -> Campaign:
+    campaign = _lock(campaign)
+    _require_manage(actor, campaign.committee)
+    if to not in TRANSITIONS.get(campaign.status, set()):
+        raise StateError(
+            f"方案当前为“{campaign.get_status_display()}”，不能改为“{CampaignStatus(to).label}”。"
+            if to in CampaignStatus.values
+            else "未知的状态。"
+        )
+    before = campaign.status
+    campaign.status = to
+    campaign.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action="campaign.status",
+        target=campaign,
+        organization=campaign.committee,
+        changes={"status": [before, to]},
+    )
+    return campaign
+
+
+# --- reporters -------------------------------------------------------------------
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写调整理由。", field="reason")
+    return reason
+
+
+@transaction.atomic
+def add_reporter(
+    campaign: Campaign,
+    *,
+    actor: Actor,
+    organization: Organization,
+    mode: str = ReportMode.ONSITE,
+    reason: str,
+) -> Reporter:
+    campaign = _lock(campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    if mode not in ReportMode.values:
+        raise DomainError("述职方式应为现场或书面。", field="mode")
+    if organization.pk == campaign.committee_id or not organization.is_within(campaign.committee):
+        raise DomainError("只能添加本单位所辖的党组织。", field="organization")
+    if campaign.reporters.filter(organization=organization).exists():
+        raise DomainError(f"{organization.name}已在述职名单中。", field="organization")
+    vacant = organization.secretary_id is None
+    last = campaign.reporters.order_by("-order").values_list("order", flat=True).first() or 0
+    reporter = Reporter.objects.create(
+        campaign=campaign,
+        organization=organization,
+        person=organization.secretary,
+        position=f"{organization.name}书记",
+        mode=ReportMode.WRITTEN if vacant else mode,
+        is_vacant=vacant,
+        added_manually=True,
+        note=("书记空缺，由负责人书面述职" if vacant else "")[:200],
+        order=last + 1,
+    )
+    record(
+        actor=actor,
+        action="reporter.add",
+        target=reporter,
+        organization=campaign.committee,
+        changes={"organization": organization.name, "mode": reporter.mode},
+        note=reason,
+    )
+    return reporter
+
+
+@transaction.atomic
+def remove_reporter(reporter: Reporter, *, actor: Actor, reason: str) -> None:
+    campaign = _lock(reporter.campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    reporter = Reporter.objects.select_for_update().get(pk=reporter.pk)
+    record(
+        actor=actor,
+        action="reporter.remove",
+        target=reporter,
+        organization=campaign.committee,
+        changes={"organization": str(reporter.organization), "mode": reporter.mode},
+        note=reason,
+    )
+    reporter.delete()
+
+
+@transaction.atomic
+def set_reporter_mode(reporter: Reporter, *, actor: Actor, mode: str, reason: str) -> Reporter:
+    campaign = _lock(reporter.campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    if mode not in ReportMode.values:
+        raise DomainError("述职方式应为现场或书面。", field="mode")
+    reporter = Reporter.objects.select_for_update().get(pk=reporter.pk)
+    if reporter.is_vacant and mode == ReportMode.ONSITE:
+        raise DomainError("书记空缺的党组织采取书面述职。", field="mode")
+    before = reporter.mode
+    if before == mode:
+        return reporter
+    reporter.mode = mode
+    reporter.save(update_fields=["mode"])
+    record(
+        actor=actor,
+        action="reporter.mode",
+        target=reporter,
+        organization=campaign.committee,
+        changes={"mode": [before, mode]},
+        note=reason,
+    )
+    return reporter
+
+
+@transaction.atomic
+def set_reporter_person(
+    reporter: Reporter, *, actor: Actor, person: Person | None, reason: str
+) -> Reporter:
+    """Name who reports for an organization, e.g. the person in charge of a vacant post
+    (who then reports in writing). The person must belong to that organization."""
+    campaign = _lock(reporter.campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    reporter = (
+        Reporter.objects.select_for_update(of=("self",))
+        .select_related("organization", "person")
+        .get(pk=reporter.pk)
+    )
+    if person is not None and person.organization_id != reporter.organization_id:
+        raise DomainError("述职人应为该党组织的成员。", field="person")
+    before = str(reporter.person) if reporter.person else None
+    reporter.person = person
+    reporter.position = (
+        f"{reporter.organization.name}书记"
+        if person is not None and person.pk == reporter.organization.secretary_id
+        else f"{reporter.organization.name}负责人"
+    )[:120]
+    reporter.save(update_fields=["person", "position"])
+    record(
+        actor=actor,
+        action="reporter.person",
+        target=reporter,
+        organization=campaign.committee,
+        changes={"person": [before, str(person) if person else None]},
+        note=reason,
+    )
+    return reporter
+
+
+@transaction.atomic
+def reassign_modes(
+    campaign: Campaign, *, actor: Actor, places: int | None, reason: str
+) -> Campaign:
+    """Set the number of on-site places and assign modes again by the preset's rule
+    (last year's written first, then those the preset names, then tree order)."""
+    campaign = _lock(campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    reason = _require_reason(reason)
+    if places is not None and places < 0:
+        raise DomainError("现场述职名额不能为负数。", field="places")
+    reporters = list(
+        campaign.reporters.select_related("organization").select_for_update(of=("self",))
+    )
+    orgs = [r.organization for r in reporters]
+    for reporter, org in zip(reporters, orgs, strict=True):
+        # a vacant post named in the round counts as vacant whatever the tree says now
+        if reporter.is_vacant:
+            org.secretary_id = None
+    modes = assign_modes(
+        orgs,
+        campaign.parsed_rules.modes,
+        places=places,
+        last_year=last_year_modes(campaign.committee, campaign.year),
+    )
+    changed = {}
+    for reporter in reporters:
+        mode = modes[reporter.organization_id]
+        if reporter.mode != mode:
+            changed[reporter.organization.name] = [reporter.mode, mode]
+            reporter.mode = mode
+    Reporter.objects.bulk_update(reporters, ["mode"])
+    before = campaign.onsite_places
+    campaign.onsite_places = places
+    campaign.save(update_fields=["onsite_places"])
+    record(
+        actor=actor,
+        action="campaign.modes",
+        target=campaign,
+        organization=campaign.committee,
+        changes={"onsite_places": [before, places], "modes": changed},
+        note=reason,
+    )
+    return campaign
+
+
+@dataclass(frozen=True)
+class RotationWarning:
+    reporter: Reporter
+    last_year_mode: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.reporter.organization.name}：上年书面述职，本年仍为书面，两年内没有现场述职"
+
+
+def rotation_warnings(campaign: Campaign) -> list[RotationWarning]:
+    """Reporters who would go two years without reporting on-site (seed 003's rule).
+    Vacant posts are exempt: the seed lets them report in writing."""
+    rules = campaign.parsed_rules
+    if rules.modes.rotation_years < 2:
+        return []
+    last = last_year_modes(campaign.committee, campaign.year)
+    return [
+        RotationWarning(r, last[r.organization_id])
+        for r in campaign.reporters.select_related("organization", "person")
+        if r.mode == ReportMode.WRITTEN
+        and not r.is_vacant
+        and last.get(r.organization_id) == ReportMode.WRITTEN
+    ]
+
+
+def campaign_warnings(campaign: Campaign, *, today: date | None = None) -> list[str]:
+    """Everything the round page should flag for the organizer."""
+    rules = campaign.parsed_rules
+    today = today or timezone.localdate()
+    warnings = [w.message for w in rotation_warnings(campaign)]
+    reporters = list(campaign.reporters.select_related("organization"))
+    vacant = [r.organization.name for r in reporters if r.is_vacant]
+    if vacant:
+        warnings.append("书记空缺：" + "、".join(vacant) + "（书面述职，请确定负责人）")
+    expected = rules.scope.expected_count
+    if expected is not None and expected != len(reporters):
+        warnings.append(f"方案写明述职对象 {expected} 名，当前名单 {len(reporters)} 名。")
+    places = campaign.onsite_places
+    onsite = sum(1 for r in reporters if r.mode == ReportMode.ONSITE)
+    if places is not None and onsite != places:
+        warnings.append(f"现场述职名额 {places} 个，当前安排 {onsite} 人现场述职。")
+    warnings += _filing_warnings(campaign, today)
+    return warnings
+
+
+def _filing_warnings(campaign: Campaign, today: date) -> list[str]:
+    """A sub-round's plan not yet filed, and a meeting plan due N days before the meeting."""
+    if campaign.parent_id is None:
+        return []
+    out = []
+    kinds = set(campaign.plan_filings.values_list("kind", flat=True))
+    if FilingKind.PLAN not in kinds:
+        out.append(f"工作方案尚未报{campaign.parent.committee.name}备案。")  # type: ignore[union-attr]
+    days = meeting_plan_days(campaign)
+    meeting = (
+        campaign.deadlines.filter(key__in=("meeting", "members_meeting"))
+        .exclude(due_on__isnull=True)
+        .order_by("starts_on", "due_on")
+        .first()
+    )
+    if days and meeting is not None and FilingKind.MEETING_PLAN not in kinds:
+        held = meeting.starts_on or meeting.due_on
+        assert held is not None
+        latest = held - timedelta(days=days)
+        if today >= latest - timedelta(days=7):
+            out.append(f"述职评议会议方案应于会前{days}天（{latest:%Y-%m-%d}前）报送，尚未报送。")
+    return out
+
+
+# --- timeline --------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_deadline(
+    deadline: Deadline,
+    *,
+    actor: Actor,
+    starts_on: date | None,
+    due_on: date | None,
+    title: str | None = None,
+) -> Deadline:
+    campaign = _lock(deadline.campaign)
+    _require_manage(actor, campaign.committee)
+    _require_open(campaign)
+    if starts_on and due_on and starts_on > due_on:
+        raise DomainError("开始日期不能晚于截止日期。", field="starts_on")
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    before = {"starts_on": deadline.starts_on, "due_on": deadline.due_on, "title": deadline.title}
+    deadline.starts_on, deadline.due_on = starts_on, due_on
+    if title is not None:
+        if not title.strip():
+            raise DomainError("请填写事项名称。", field="title")
+        deadline.title = title.strip()[:120]
+    deadline.save(update_fields=["starts_on", "due_on", "title"])
+    after = {"starts_on": starts_on, "due_on": due_on, "title": deadline.title}
+    record(
+        actor=actor,
+        action="deadline.update",
+        target=deadline,
+        organization=campaign.committee,
+        changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+    )
+    return deadline
+
+
+@transaction.atomic
+def complete_deadline(deadline: Deadline, *, actor: Actor, done: bool = True) -> Deadline:
+    campaign = _lock(deadline.campaign)
+    _require_manage(actor, campaign.committee)
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    before = deadline.completed_on
+    deadline.completed_on = timezone.localdate() if done else None
+    deadline.save(update_fields=["completed_on"])
+    record(
+        actor=actor,
+        action="deadline.complete",
+        target=deadline,
+        organization=campaign.committee,
+        changes={"completed_on": [before, deadline.completed_on]},
+    )
+    return deadline
+
+
+@dataclass(frozen=True)
+class DueItem:
+    deadline: Deadline
+    overdue: bool
+    days_left: int | None
+
+
+def upcoming_for(user: Viewer, *, today: date | None = None, limit: int = 8) -> list[DueItem]:
+    """What is due next in the rounds `user` can see (open deadlines of open rounds):
+    overdue first, then by date. For the home page panel (accounts/home.html)."""
+    today = today or timezone.localdate()
+    rows = (
+        Deadline.objects.filter(
+            completed_on__isnull=True,
+            due_on__isnull=False,
+            campaign__in=Campaign.objects.filter(campaign_scope_q(user)).exclude(
+                status=CampaignStatus.CLOSED
+            ),
+        )
+        .select_related("campaign", "campaign__committee")
+        .order_by("due_on", "position")[:limit]
+    )
+    items = [
+        DueItem(d, d.due_on < today, (d.due_on - today).days)  # type: ignore[operator]
+        for d in rows
+    ]
+    return sorted(items, key=lambda i: (not i.overdue, i.deadline.due_on))
+
+
+def next_due(campaign: Campaign, *, today: date | None = None) -> Deadline | None:
+    today = today or timezone.localdate()
+    return (
+        campaign.deadlines.filter(completed_on__isnull=True, due_on__isnull=False)
+        .order_by("due_on", "position")
+        .first()
+    )
+
+
+def _recipients(deadline: Deadline) -> list[User]:
+    from django.contrib.auth.models import User
+
+    campaign = deadline.campaign
+    organizers = RoleGrant.objects.filter(
+        role=Role.ORGANIZER, organization=campaign.committee
+    ).values("user_id")
+    q = Q(pk__in=organizers)
+    if deadline.key in ("report_due",):
+        q |= Q(person__reporter_entries__campaign=campaign)
+    return list(User.objects.filter(q, is_active=True).distinct().order_by("pk"))
+
+
+def remind(*, today: date | None = None, days: int = 3) -> int:
+    """Create the reminders due today; returns how many were new. Idempotent: one
+    message per (deadline, recipient, kind), whatever the number of runs."""
+    today = today or timezone.localdate()
+    created = 0
+    deadlines = Deadline.objects.filter(
+        completed_on__isnull=True,
+        due_on__isnull=False,
+        due_on__lte=today + timedelta(days=days),
+        campaign__status=CampaignStatus.ACTIVE,
+    ).select_related("campaign", "campaign__committee")
+    for deadline in deadlines:
+        assert deadline.due_on is not None
+        overdue = deadline.due_on < today
+        kind = ReminderKind.OVERDUE if overdue else ReminderKind.DUE_SOON
+        text = (
+            f"已逾期：{deadline.campaign.title}“{deadline.title}”应于{deadline.due_on:%Y-%m-%d}完成"
+            if overdue
+            else f"即将到期：{deadline.campaign.title}“{deadline.title}”"
+            f"截止{deadline.due_on:%Y-%m-%d}"
+        )
+        for user in _recipients(deadline):
+            try:
+                with transaction.atomic():
+                    reminder = Reminder.objects.create(
+                        deadline=deadline, recipient=user, kind=kind, message=text[:300]
+                    )
+            except IntegrityError:
+                continue
+            created += 1
+            if settings.EMAIL_HOST and user.email:
+                send_mail("述评提醒", text, None, [user.email], fail_silently=True)
+                reminder.emailed_at = timezone.now()
+                reminder.save(update_fields=["emailed_at"])
+    return created
+
+
+@transaction.atomic
+def mark_reminders_read(user: User) -> int:
+    return Reminder.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- sub-rounds and filings -----------------------------------------------------
+
+
+@transaction.atomic
+def create_sub_campaigns(
+    parent: Campaign,
+    *,
+    actor: Actor,
+    committees: list[Organization],
+    preset: str | PresetDef | None = None,
+) -> list[Campaign]:
+    """Child committees' own rounds following the parent's rules (比照), or a preset."""
+    parent = _lock(parent)
+    _require_manage(actor, parent.committee)
+    _require_open(parent)
+    if not committees:
+        raise DomainError("请选择下级单位。", field="committees")
+    created = []
+    for child in committees:
+        if child.parent_id != parent.committee_id:
+            raise DomainError(
+                f"{child.name}不是{parent.committee.name}的直属单位。", field="committees"
+            )
+        if preset is not None:
+            definition = resolve_preset(preset)
+            data = sub_round_rules(definition.rules_data)
+        else:
+            definition = PresetDef(
+                key=parent.preset_key,
+                title=f"比照{parent.committee.name}{parent.preset_title}",
+                rules_data=parent.rules,
+                seed=parent.seed_file,
+                version=parent.preset_version,
+            )
+            data = sub_round_rules(parent.rules)
+        sub_title = parent.parsed_rules.sub_round.title if parent.parsed_rules.sub_round else ""
+        created.append(
+            create_campaign(
+                child,
+                actor=actor,
+                preset=definition,
+                year=parent.year,
+                title=f"{child.name}{parent.year}年度{sub_title or '党组织书记述职评议考核'}"
+                if preset is None
+                else "",
+                parent=parent,
+                rules_data=data,
+            )
+        )
+    if not parent.requires_sub_rounds:
+        parent.requires_sub_rounds = True
+        parent.save(update_fields=["requires_sub_rounds"])
+    return created
+
+
+def meeting_plan_days(campaign: Campaign) -> int | None:
+    """Days before its meeting a sub-round files the meeting plan (seed 003: 10)."""
+    if campaign.parent_id is None:
+        return None
+    sub = campaign.parent.parsed_rules.sub_round  # type: ignore[union-attr]
+    return sub.meeting_plan_days_before if sub else None
+
+
+@transaction.atomic
+def file_plan(
+    campaign: Campaign,
+    *,
+    actor: Actor,
+    kind: str = FilingKind.PLAN,
+    meeting_on: date | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> PlanFiling:
+    """A sub-round files its plan (or meeting plan) with the parent's committee (备案)."""
+    campaign = _lock(campaign)
+    _require_manage(actor, campaign.committee)
+    if campaign.parent_id is None:
+        raise StateError("本方案没有上级方案，无需备案。")
+    if kind not in FilingKind.values:
+        raise DomainError("未知的备案类别。", field="kind")
+    today = today or timezone.localdate()
+    late = False
+    if kind == FilingKind.MEETING_PLAN:
+        if meeting_on is None:
+            raise DomainError("请填写会议日期。", field="meeting_on")
+        days = meeting_plan_days(campaign)
+        late = days is not None and (meeting_on - today).days < days
+    elif campaign.plan_filings.filter(kind=FilingKind.PLAN).exists():
+        raise StateError("工作方案已报送备案。")
+    filing = PlanFiling.objects.create(
+        campaign=campaign,
+        kind=kind,
+        meeting_on=meeting_on,
+        note=note.strip()[:300],
+        is_late=late,
+        submitted_by=_user(actor),
+    )
+    record(
+        actor=actor,
+        action="filing.submit",
+        target=filing,
+        organization=campaign.committee,
+        changes={"kind": kind, "meeting_on": meeting_on, "late": late},
+        note=note,
+    )
+    return filing
+
+
+@transaction.atomic
+def acknowledge_filing(filing: PlanFiling, *, actor: Actor) -> PlanFiling:
+    filing = (
+        PlanFiling.objects.select_for_update(of=("self",))
+        .select_related("campaign__parent__committee")
+        .get(pk=filing.pk)
+    )
+    parent = filing.campaign.parent
+    assert parent is not None
+    _require_manage(actor, parent.committee)
+    if FilingState.ACKNOWLEDGED not in FILING_TRANSITIONS[filing.state]:
+        raise StateError("该备案已确认。")
+    filing.state = FilingState.ACKNOWLEDGED
+    filing.acknowledged_at = timezone.now()
+    filing.acknowledged_by = _user(actor)
+    filing.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+    record(
+        actor=actor,
+        action="filing.acknowledge",
+        target=filing,
+        organization=parent.committee,
+        changes={"state": [FilingState.SUBMITTED, FilingState.ACKNOWLEDGED]},
+    )
+    return filing
+
+
+# --- office presets ---------------------------------------------------------------
+
+
+def _office_text(text: str, *, key: str, title: str) -> str:
+    """Replace the top-level key/title lines of a copied TOML text, keep everything else."""
+    out: list[str] = []
+    top = True
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            top = False
+        if top and stripped.startswith("key ="):
+            line = f'key = "{key}"'
+        elif top and stripped.startswith("title ="):
+            line = f'title = "{title}"'
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@transaction.atomic
+def copy_preset(
+    source: str | PresetDef, *, actor: Actor, committee: Organization, key: str, title: str
+) -> Preset:
+    """An office preset starting as a copy of a shipped or office preset (version 1)."""
+    _require_manage(actor, committee)
+    definition = resolve_preset(source)
+    key = key.strip()
+    if not key or not all(c.isalnum() or c in "-_" for c in key):
+        raise DomainError("模板代号只能包含字母、数字、- 和 _。", field="key")
+    if key in shipped_presets() or Preset.objects.filter(key=key).exists():
+        raise DomainError(f"模板代号“{key}”已被使用。", field="key")
+    if not title.strip():
+        raise DomainError("请填写模板名称。", field="title")
+    preset = Preset.objects.create(
+        key=key,
+        title=title.strip()[:200],
+        committee=committee,
+        based_on=f"{definition.key} v{definition.version}",
+        seed_file=definition.seed,
+        created_by=_user(actor),
+    )
+    text = _office_text(definition.text, key=key, title=title.strip()) if definition.text else ""
+    _save_version(preset, actor=actor, text=text, note=f"复制自 {definition.key}")
+    record(
+        actor=actor,
+        action="preset.copy",
+        target=preset,
+        organization=committee,
+        changes={"based_on": preset.based_on},
+    )
+    return preset
+
+
+def _save_version(preset: Preset, *, actor: Actor, text: str, note: str) -> PresetVersion:
+    try:
+        meta, data = parse_preset_text(text, source=preset.key)
+    except PresetFileError as exc:
+        raise DomainError(str(exc), field="text") from None
+    if meta["key"] != preset.key:
+        raise DomainError(f"{preset.key}: key: 代号不能修改（应为 {preset.key}）", field="text")
+    number = (preset.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return PresetVersion.objects.create(
+        preset=preset,
+        number=number,
+        text=text,
+        rules=data,
+        note=note[:200],
+        created_by=_user(actor),
+    )
+
+
+@transaction.atomic
+def save_preset_version(
+    preset: Preset,
+    *,
+    actor: Actor,
+    text: str,
+    note: str = "",
+    changes: dict[str, int | str | None] | None = None,
+) -> PresetVersion:
+    """Each save is a new version; rounds keep the rules they were created with.
+    `changes` ({"report.max_chars": 1200, ...}) are applied to the text first, so the
+    structured fields of the edit page and the free text end up in one version."""
+    for path, value in (changes or {}).items():
+        text = set_toml_value(text, path, value)
+    preset = (
+        Preset.objects.select_for_update(of=("self",)).select_related("committee").get(pk=preset.pk)
+    )
+    _require_manage(actor, preset.committee)
+    version = _save_version(preset, actor=actor, text=text, note=note)
+    meta_title = parse_preset_text(text, source=preset.key)[0]["title"]
+    if meta_title != preset.title:
+        preset.title = meta_title[:200]
+        preset.save(update_fields=["title"])
+    record(
+        actor=actor,
+        action="preset.save",
+        target=preset,
+        organization=preset.committee,
+        changes={"version": version.number},
+        note=note,
+    )
+    return version
+
+
+def visible_office_presets(user: Viewer) -> Any:
+    """Office presets of committees in the user's reach or above it (a street may
+    start from its district's preset)."""
+    from shuping.accounts.access import grants
+
+    ancestor_ids: set[int] = set()
+    for grant in grants(user):
+        ancestor_ids.update(grant.organization.ancestor_ids())
+    return Preset.objects.filter(
+        org_scope_q(user, prefix="committee__") | Q(committee_id__in=ancestor_ids)
+    ).select_related("committee")

@@ -1,0 +1,47 @@
+"""Template tags of rounds, incl. the "what is due next" panel for any page.
+
+The home page can show it with `{% load rounds_tags %}{% upcoming_panel %}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from shuping.rounds.rules import Rules, parse_relative_date
+from shuping.rounds.services import upcoming_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("rounds/_upcoming_panel.html", takes_context=True)
+def upcoming_panel(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    items = upcoming_for(user) if user is not None and user.is_authenticated else []
+    return {"items": items, "request": request}
+
+
+@register.inclusion_tag("rounds/_rules_summary.html")
+def rules_summary(rules: Rules) -> dict[str, Any]:
+    return {"rules": rules}
+
+
+@register.simple_tag
+def status_badge(status: str, label: str) -> SafeString:
+    css = {"draft": "info", "active": "ok", "closed": ""}.get(status, "")
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.filter
+def relative(value: str) -> str:
+    """ "+1-01-20" → "次年1月20日" (dates relative to the round year)."""
+    try:
+        offset, month, day = parse_relative_date(value)
+    except ValueError:
+        return value
+    year = {0: "当年", 1: "次年", -1: "上年"}.get(offset, f"{offset:+d}年")
+    return f"{year}{month}月{day}日"
