@@ -20,7 +20,7 @@ How characters are counted (the convention offices use — Word/WPS "字数"):
   * a run of Latin letters, digits and the marks that join them (. , % - / : +) counts 1
     in all — "2025", "85.6%", "PPT" and "APP" are one each, like Word's non-Asian word;
   * spaces, tabs and line breaks count 0; any other symbol counts 1.
-So "全年发展党员12名，占比85%。" counts 6 + 1 + 3 + 1 + 1 + 1 + 1 = 14.
+So "全年发展党员12名，占比85%。" counts 6 + 1 + 1 + 1 + 2 + 1 + 1 = 13.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def check_figures(rules: ReportRules, text: str) -> Check:
 
 SELF_RE = re.compile(
     r"我作为|作为(?:党组织|党支部|党委|党工委|党总支)?书记|本人|我自身|我个人|自身|我本人|"
-    r"第一责任人|我对|我在|我没有|我抓|我的"
+    r"我对|我在|我没有|我抓|我的"
 )
 SUBJECTIVE_RE = re.compile(r"主观")
 
