@@ -273,7 +273,10 @@ def add_case(
             continue
         par = doc.add_paragraph()
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        par.add_run().add_picture(io.BytesIO(data), width=Cm(13))
+        try:
+            par.add_run().add_picture(io.BytesIO(data), width=Cm(13))
+        except Exception:  # a damaged picture must not stop the whole booklet
+            set_run_font(par.add_run("（图片无法显示）"), FANG, Pt(14))
         add_par(doc, pic.caption or "", KAI, Pt(16), align=WD_ALIGN_PARAGRAPH.CENTER)
 
 

@@ -33,3 +33,26 @@ def load_sample(name: str) -> dict[str, str]:
 
 def names() -> list[str]:
     return sorted(p.stem for p in HERE.glob("*.txt"))
+
+
+def make_png(width: int = 320, height: int = 200, rgb: tuple[int, int, int] = (183, 28, 28)) -> bytes:
+    """A valid solid-colour PNG with a lighter band, for tests and demo case pictures."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    light = tuple(min(255, c + 90) for c in rgb)
+    rows = []
+    for y in range(height):
+        colour = light if height // 3 <= y < 2 * height // 3 else rgb
+        rows.append(b"\x00" + bytes(colour) * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
