@@ -50,7 +50,9 @@ def is_author(user: Viewer, reporter: Reporter) -> bool:
         return False
     if reporter.person_id is not None and reporter.person.user_id == user.pk:  # type: ignore[union-attr]
         return True
-    return any(g.organization_id == reporter.organization_id for g in grants(user, (Role.REPORTER,)))
+    return any(
+        g.organization_id == reporter.organization_id for g in grants(user, (Role.REPORTER,))
+    )
 
 
 def can_manage(user: Viewer, reporter: Reporter) -> bool:
@@ -118,11 +120,7 @@ def get_reporter_for(user: Viewer, pk: Any, *, write: bool = False) -> Reporter:
     if write:
         ok = is_author(user, reporter) or can_review(user, reporter)
     else:
-        ok = (
-            is_author(user, reporter)
-            or can_manage(user, reporter)
-            or is_superior(user, reporter)
-        )
+        ok = is_author(user, reporter) or can_manage(user, reporter) or is_superior(user, reporter)
     if not ok:
         raise NotFound()
     return reporter

@@ -164,7 +164,8 @@ def check_share(rules: ReportRules, section: Section, chars: int, total: int) ->
 
 # 用数据和事例说话 ----------------------------------------------------------------
 
-# Chinese numerals only from two characters on ("十二名", "三十余人"), so "一个" and "两学一做" stay out
+# Chinese numerals only from two characters on ("十二名", "三十余人"),
+# so "一个" and "两学一做" stay out
 _NUM = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千万]{2,})"
 _UNIT = (
     r"(?:%|％|个百分点|余?(?:个|名|人次|人|次|件|项|场|户|家|篇|期|条|天|小时|"

@@ -77,7 +77,9 @@ def _is_top_heading(text: str, style_name: str) -> bool:
     return bool(HEADING_RE.match(text)) and not text.endswith(("。", "；"))
 
 
-def split_paragraphs(paragraphs: list[tuple[str, str]], sections: tuple[Section, ...]) -> ImportResult:
+def split_paragraphs(
+    paragraphs: list[tuple[str, str]], sections: tuple[Section, ...]
+) -> ImportResult:
     """[(text, style name)] → sections; what cannot be placed is listed, never dropped."""
     result = ImportResult(sections={s.key: "" for s in sections})
     bodies: dict[str, list[str]] = {s.key: [] for s in sections}

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from docx import Document as new_document
@@ -103,7 +104,7 @@ def add_par(
 
 
 def _page_field(par: Paragraph) -> None:
-    def run_with(el: OxmlElement | None = None, text: str | None = None) -> None:
+    def run_with(el: Any = None, text: str | None = None) -> None:
         run = par.add_run(text or "")
         set_run_font(run, SONG, PAGE_NUM_SIZE)
         if el is not None:
@@ -186,7 +187,7 @@ def page_break(doc: Document) -> None:
 
 
 def _split_lead(text: str) -> tuple[str, str]:
-    """"（一）强化政治引领。一是……" → ("（一）强化政治引领。", "一是……")."""
+    """ "（一）强化政治引领。一是……" → ("（一）强化政治引领。", "一是……")."""
     cut = text.find("。")
     if 0 < cut <= 40:
         return text[: cut + 1], text[cut + 1 :]
@@ -234,7 +235,9 @@ def add_report(doc: Document, report: DutyReport, rules: ReportRules, *, outline
     if report.subtitle:
         add_par(doc, report.subtitle, KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     when = report_date(report)
-    add_par(doc, f"（{when.year}年{when.month}月）", KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_par(
+        doc, f"（{when.year}年{when.month}月）", KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
     add_par(doc, "", FANG, BODY_SIZE)
     for i, section in enumerate(rules.sections):
         number = CN_NUM[i] if i < len(CN_NUM) else str(i + 1)
@@ -260,7 +263,9 @@ def add_case(
     sub = case.subtitle or case.title
     add_par(doc, f"{DASH}{DASH}{sub}", KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     when = timezone.localdate(case.updated_at)
-    add_par(doc, f"（{when.year}年{when.month}月）", KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_par(
+        doc, f"（{when.year}年{when.month}月）", KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
     add_par(doc, "", FANG, BODY_SIZE)
     for i, (attr, title) in enumerate(InnovationCase.PARTS):
         add_par(doc, f"{CN_NUM[i]}、{title}", HEI, BODY_SIZE, indent=True)
@@ -359,9 +364,11 @@ def booklet_entries(meeting: object) -> list[BookletEntry]:
         if r.audience == meeting.kind or r.reporter_id not in reports:
             reports[r.reporter_id] = r
     cases: dict[int, list[InnovationCase]] = {}
-    for case in InnovationCase.objects.filter(reporter_id__in=reporter_ids).select_related(
-        "reporter__organization"
-    ).prefetch_related("pictures"):
+    for case in (
+        InnovationCase.objects.filter(reporter_id__in=reporter_ids)
+        .select_related("reporter__organization")
+        .prefetch_related("pictures")
+    ):
         cases.setdefault(case.reporter_id, []).append(case)
     rules = meeting.campaign.parsed_rules.report
     entries: list[BookletEntry] = []
@@ -377,8 +384,14 @@ def booklet_entries(meeting: object) -> list[BookletEntry]:
         for case in cases.get(rep.pk, []):
             pics = tuple(case.pictures.all())
             entries.append(
-                BookletEntry(i, f"{rep.organization.name}创新案例：{case.title}", "case", page,
-                             case=case, pictures=pics)
+                BookletEntry(
+                    i,
+                    f"{rep.organization.name}创新案例：{case.title}",
+                    "case",
+                    page,
+                    case=case,
+                    pictures=pics,
+                )
             )
             page += case_pages(case, len(pics))
     return entries
@@ -390,7 +403,7 @@ def _toc(doc: Document, entries: list[BookletEntry]) -> None:
     par = doc.add_paragraph()
     _fixed_spacing(par)
 
-    def fld(kind: str) -> OxmlElement:
+    def fld(kind: str) -> Any:
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
         return el

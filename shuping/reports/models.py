@@ -141,6 +141,9 @@ class ReportVersion(models.Model):
             models.UniqueConstraint(fields=["report", "number"], name="version_unique_number")
         ]
 
+    def __str__(self) -> str:
+        return f"第{self.number}版"
+
 
 class ReviewComment(models.Model):
     report = models.ForeignKey(DutyReport, on_delete=models.CASCADE, related_name="comments")
@@ -155,6 +158,9 @@ class ReviewComment(models.Model):
     class Meta:
         verbose_name = "审核意见"
         ordering = ["report_id", "review_round", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
 
 
 class InnovationCase(models.Model):
@@ -218,6 +224,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or f"附件{self.pk}"
 
     @property
     def inline(self) -> bool:

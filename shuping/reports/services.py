@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,10 @@ from shuping.rounds.rules import ReportRules
 
 MAX_SECTION_CHARS = 20000
 AUTOSAVE_FOLD = timedelta(minutes=5)
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def rules_for(report: DutyReport) -> ReportRules:
@@ -170,15 +175,11 @@ def open_report(reporter: Reporter, *, actor: Actor, audience: str = "committee"
     with transaction.atomic():
         title, subtitle = default_title(reporter)
         if len(audiences) > 1:
-            meeting_title = next(
-                (m.title for m in rules.meetings if m.key == audience), audience
-            )
+            meeting_title = next((m.title for m in rules.meetings if m.key == audience), audience)
             title = f"{title}（{meeting_title}）"
         sections = {s.key: "" for s in rules.report.sections}
         prefill = [
-            s
-            for s in rules.report.sections
-            if s.prefill_rectification or s.role == "rectification"
+            s for s in rules.report.sections if s.prefill_rectification or s.role == "rectification"
         ]
         if prefill:
             text = rectification_prefill(previous_rectification_items(reporter))
@@ -199,7 +200,7 @@ def open_report(reporter: Reporter, *, actor: Actor, audience: str = "committee"
                 kind=VersionKind.PREFILL,
                 sections=sections,
                 total_chars=report.total_chars,
-                author=actor if getattr(actor, "pk", None) else None,
+                author=_user(actor),
             )
             record(
                 actor=actor,
@@ -278,7 +279,7 @@ def save_sections(
 
 
 def _snapshot(report: DutyReport, *, actor: Actor, kind: str) -> ReportVersion:
-    author = actor if getattr(actor, "pk", None) else None
+    author = _user(actor)
     now = timezone.now()
     last = report.versions.order_by("-number").first()
     if (
@@ -299,7 +300,7 @@ def _snapshot(report: DutyReport, *, actor: Actor, kind: str) -> ReportVersion:
         kind=kind,
         sections=report.sections,
         total_chars=report.total_chars,
-        author=author,  # type: ignore[misc]
+        author=author,
         created_at=now,
         updated_at=now,
     )
@@ -381,7 +382,7 @@ def return_report(
             texts[""] = (texts.get("", "") + "\n" + note.strip()).strip()
         if not texts:
             raise DomainError("退回修改时请至少写一条意见。", field="comments")
-        author = actor if getattr(actor, "pk", None) else None
+        author = _user(actor)
         ReviewComment.objects.bulk_create(
             [
                 ReviewComment(
@@ -389,7 +390,7 @@ def return_report(
                     review_round=locked.review_round,
                     section_key=key,
                     text=text,
-                    author=author,  # type: ignore[misc]
+                    author=author,
                 )
                 for key, text in texts.items()
             ]
@@ -416,7 +417,7 @@ def approve_report(report: DutyReport, *, actor: Actor, comment: str = "") -> Du
         before = locked.state
         locked.state = after
         locked.approved_at = timezone.now()
-        locked.approved_by = actor if getattr(actor, "pk", None) else None  # type: ignore[assignment]
+        locked.approved_by = _user(actor)
         locked.save(update_fields=["state", "approved_at", "approved_by"])
         if comment.strip():
             ReviewComment.objects.create(
@@ -450,7 +451,7 @@ def mark_read_by_superior(report: DutyReport, *, actor: Actor) -> DutyReport:
         if locked.read_by_superior_at is not None:
             raise StateError("已登记为上级领导已阅。")
         locked.read_by_superior_at = timezone.now()
-        locked.read_by_superior = actor if getattr(actor, "pk", None) else None  # type: ignore[assignment]
+        locked.read_by_superior = _user(actor)
         locked.save(update_fields=["read_by_superior_at", "read_by_superior"])
         record(
             actor=actor,
@@ -597,7 +598,7 @@ def save_case(
     case: InnovationCase | None = None,
 ) -> InnovationCase:
     rules = reporter.campaign.parsed_rules.report
-    low, high = rules.innovation_cases
+    high = rules.innovation_cases[1]
     if high == 0:
         raise DomainError("本轮方案不要求报送创新案例。")
     title = (data.get("title") or "").strip()
@@ -613,7 +614,7 @@ def save_case(
             case = InnovationCase(
                 reporter=reporter,
                 order=count + 1,
-                created_by=actor if getattr(actor, "pk", None) else None,  # type: ignore[misc]
+                created_by=_user(actor),
             )
         before = {f: getattr(case, f) for f in CASE_FIELDS}
         for f in CASE_FIELDS:
@@ -629,7 +630,9 @@ def save_case(
             action="report.case_save",
             target=case,
             organization=reporter.organization,
-            changes={f: [before[f], getattr(case, f)] for f in ("title",) if before[f] != case.title},
+            changes={
+                f: [before[f], getattr(case, f)] for f in ("title",) if before[f] != case.title
+            },
         )
     return case
 
@@ -673,7 +676,7 @@ def add_attachment(
             size=len(data),
             caption=caption.strip()[:200],
             order=(case.pictures.count() + 1) if case is not None else 1,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,  # type: ignore[misc]
+            uploaded_by=_user(actor),
         )
         att.file.save("upload" + sniffed.extension, ContentFile(data), save=False)
         att.save()

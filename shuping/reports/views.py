@@ -27,11 +27,11 @@ from shuping.accounts.models import Role
 from shuping.lib.errors import DomainError, NotFound
 from shuping.reports import access, checks, export, services
 from shuping.reports.models import (
+    APPROVED_STATES,
     Attachment,
     AttachmentKind,
     DutyReport,
     InnovationCase,
-    APPROVED_STATES,
     ReportState,
     ReviewComment,
 )
@@ -348,7 +348,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_mark_read": rules.superior_reads
             and report.read_by_superior_at is None
             and report.state in ("approved", "summarized", "published")
-            and (access.is_superior(request.user, reporter) or access.can_review(request.user, reporter)),
+            and (
+                access.is_superior(request.user, reporter)
+                or access.can_review(request.user, reporter)
+            ),
             "general_comments": [c for c in report.comments.all() if not c.section_key],
             "versions": report.versions.select_related("author")[:20],
             "due": services.report_due(reporter.campaign_id),
@@ -361,8 +364,8 @@ def _review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "return":
             comments = {
-                key[len("comment_") :]: value
-                for key, value in request.POST.items()
+                key[len("comment_") :]: request.POST.get(key, "")
+                for key in request.POST
                 if key.startswith("comment_")
             }
             services.return_report(
@@ -370,13 +373,17 @@ def _review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, "已退回修改。")
         elif action == "approve":
-            services.approve_report(report, actor=request.user, comment=request.POST.get("note", ""))
+            services.approve_report(
+                report, actor=request.user, comment=request.POST.get("note", "")
+            )
             messages.success(request, "审核通过。")
         elif action == "read":
             services.mark_read_by_superior(report, actor=request.user)
             messages.success(request, "已登记上级领导审阅。")
         elif action == "summary":
-            services.write_summary(report, actor=request.user, summary=request.POST.get("summary", ""))
+            services.write_summary(
+                report, actor=request.user, summary=request.POST.get("summary", "")
+            )
             messages.success(request, "摘要已保存。")
         elif action == "publish":
             services.publish_summary(report, actor=request.user)
@@ -430,7 +437,7 @@ def materials(request: HttpRequest, reporter_pk: int) -> HttpResponse:
         reporter = access.get_reporter_for(request.user, reporter_pk, write=True)
         try:
             if "slides" in request.FILES:
-                f = request.FILES["slides"]
+                f = request.FILES.getlist("slides")[0]
                 services.add_attachment(
                     reporter,
                     actor=request.user,
@@ -472,7 +479,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         obj = access.get_case_for(request.user, pk, write=True)
         try:
             if "picture" in request.FILES:
-                f = request.FILES["picture"]
+                f = request.FILES.getlist("picture")[0]
                 services.add_attachment(
                     obj.reporter,
                     actor=request.user,
@@ -484,7 +491,9 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, "配图已上传。")
             else:
-                services.save_case(obj.reporter, actor=request.user, data=request.POST.dict(), case=obj)
+                services.save_case(
+                    obj.reporter, actor=request.user, data=request.POST.dict(), case=obj
+                )
                 messages.success(request, "案例已保存。")
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -526,7 +535,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Uploads come back only through here: access-checked, the type we sniffed on upload,
     never rendered by the browser as anything else; images inline, the rest downloaded."""
     from urllib.parse import quote

@@ -35,7 +35,9 @@ def names() -> list[str]:
     return sorted(p.stem for p in HERE.glob("*.txt"))
 
 
-def make_png(width: int = 320, height: int = 200, rgb: tuple[int, int, int] = (183, 28, 28)) -> bytes:
+def make_png(
+    width: int = 320, height: int = 200, rgb: tuple[int, int, int] = (183, 28, 28)
+) -> bytes:
     """A valid solid-colour PNG with a lighter band, for tests and demo case pictures."""
     import struct
     import zlib

@@ -13,6 +13,17 @@ from shuping.reports.models import DutyReport
 from shuping.rounds.models import Campaign, Deadline, Reporter
 from shuping.rounds.testing import SAMPLE_RULES, make_campaign, sample_rules
 
+
+@pytest.fixture(autouse=True)
+def _test_storage(settings: Any, tmp_path: Any) -> None:
+    """Pages render without a collected static manifest; uploads go to a temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 REPORT_000: dict[str, Any] = {
     "max_chars": 1000,
     "sections": [
@@ -32,29 +43,61 @@ REPORT_001: dict[str, Any] = {
     "target_chars": 2500,
     "sections": [
         # 各占三分之一, read as "about a third": between a quarter and two fifths
-        {"key": "performance", "title": "履职情况", "role": "achievements",
-         "min_share": "1/4", "max_share": "2/5"},
-        {"key": "problems", "title": "存在的问题和原因分析", "role": "problems",
-         "min_share": "1/4", "max_share": "2/5"},
-        {"key": "plans", "title": "下一步工作措施", "role": "plans",
-         "min_share": "1/4", "max_share": "2/5"},
+        {
+            "key": "performance",
+            "title": "履职情况",
+            "role": "achievements",
+            "min_share": "1/4",
+            "max_share": "2/5",
+        },
+        {
+            "key": "problems",
+            "title": "存在的问题和原因分析",
+            "role": "problems",
+            "min_share": "1/4",
+            "max_share": "2/5",
+        },
+        {
+            "key": "plans",
+            "title": "下一步工作措施",
+            "role": "plans",
+            "min_share": "1/4",
+            "max_share": "2/5",
+        },
     ],
-    "checks": {"length": "warn", "proportions": "block", "figures": "block",
-               "self_critique": "block"},
+    "checks": {
+        "length": "warn",
+        "proportions": "block",
+        "figures": "block",
+        "self_critique": "block",
+    },
 }
 REPORT_003: dict[str, Any] = copy.deepcopy(SAMPLE_RULES["report"])
 REPORT_004: dict[str, Any] = {
     "max_chars": 1500,
     "sections": [
         {"key": "duties", "title": "履行职责情况", "role": "achievements"},
-        {"key": "problems", "title": "存在的主要问题及原因分析", "role": "problems",
-         "min_share": "1/3"},
-        {"key": "rectification", "title": "上年度问题整改落实情况", "role": "rectification",
-         "prefill_rectification": True},
+        {
+            "key": "problems",
+            "title": "存在的主要问题及原因分析",
+            "role": "problems",
+            "min_share": "1/3",
+        },
+        {
+            "key": "rectification",
+            "title": "上年度问题整改落实情况",
+            "role": "rectification",
+            "prefill_rectification": True,
+        },
         {"key": "plans", "title": "下一步工作思路和打算", "role": "plans"},
     ],
-    "checks": {"length": "block", "proportions": "block", "self_critique": "block",
-               "subjective_causes": "warn", "rectification": "block"},
+    "checks": {
+        "length": "block",
+        "proportions": "block",
+        "self_critique": "block",
+        "subjective_causes": "warn",
+        "rectification": "block",
+    },
     "audiences": ["members", "committee"],
 }
 MEETINGS_004 = [

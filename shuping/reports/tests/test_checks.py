@@ -18,7 +18,9 @@ def rules(shape: str) -> ReportRules:
 
 
 def verdicts(shape: str, sample: str) -> dict[tuple[str, str], str]:
-    return {(c.key, c.section): c.verdict for c in checks.run_checks(rules(shape), load_sample(sample))}
+    return {
+        (c.key, c.section): c.verdict for c in checks.run_checks(rules(shape), load_sample(sample))
+    }
 
 
 @pytest.mark.parametrize(
@@ -127,10 +129,18 @@ def test_004_missing_rectification_blocks() -> None:
 def _share_rules(min_share: str | None = None, max_share: str | None = None) -> ReportRules:
     return ReportRules(
         sections=(
-            Section("a", "主要工作", role="achievements",
-                    max_share=Fraction(max_share) if max_share else None),
-            Section("p", "存在问题", role="problems",
-                    min_share=Fraction(min_share) if min_share else None),
+            Section(
+                "a",
+                "主要工作",
+                role="achievements",
+                max_share=Fraction(max_share) if max_share else None,
+            ),
+            Section(
+                "p",
+                "存在问题",
+                role="problems",
+                min_share=Fraction(min_share) if min_share else None,
+            ),
         ),
         checks={"proportions": "block"},
     )
@@ -160,7 +170,9 @@ def test_max_chars_inclusive(total: int, ok: bool) -> None:
     assert check is not None and (check.verdict == "ok") is ok
 
 
-@pytest.mark.parametrize(("total", "ok"), [(2399, False), (2400, True), (3600, True), (3601, False)])
+@pytest.mark.parametrize(
+    ("total", "ok"), [(2399, False), (2400, True), (3600, True), (3601, False)]
+)
 def test_target_tolerance(total: int, ok: bool) -> None:
     r = ReportRules(sections=(Section("a", "甲"),), target_chars=3000)
     check = checks.check_length(r, total)

@@ -42,10 +42,10 @@ def test_report_export_format(report: DutyReport, cast: Cast) -> None:
     doc = Document(io.BytesIO(data))
 
     sec = doc.sections[0]
-    assert round(sec.top_margin.cm, 2) == 3.7
-    assert round(sec.bottom_margin.cm, 2) == 3.5
-    assert round(sec.left_margin.cm, 2) == 2.8
-    assert round(sec.right_margin.cm, 2) == 2.6
+    assert sec.top_margin is not None and round(sec.top_margin.cm, 2) == 3.7
+    assert sec.bottom_margin is not None and round(sec.bottom_margin.cm, 2) == 3.5
+    assert sec.left_margin is not None and round(sec.left_margin.cm, 2) == 2.8
+    assert sec.right_margin is not None and round(sec.right_margin.cm, 2) == 2.6
     assert sec.gutter == Cm(0)
     assert doc.settings.odd_and_even_pages_header_footer is True
 

@@ -22,7 +22,6 @@ from shuping.reports.samples import load_sample
 from shuping.rounds.models import Reporter
 
 
-
 def _good(report: DutyReport, cast: Cast) -> DutyReport:
     return services.save_sections(report, actor=cast.reporter, sections=load_sample("003_good"))
 
@@ -95,7 +94,9 @@ def test_full_cycle_with_comments_and_diff(report: DutyReport, cast: Cast) -> No
     assert [(c.section_key, c.review_round) for c in comments] == [("", 1), ("problems", 1)]
     # while editing, the diff is against the returned submission
     new_problems = load_sample("003_good")["problems"] + "\n（七）新增的问题：本人调研不够。"
-    report = services.save_sections(report, actor=cast.reporter, sections={"problems": new_problems})
+    report = services.save_sections(
+        report, actor=cast.reporter, sections={"problems": new_problems}
+    )
     diff = services.resubmission_diff(report)
     assert diff is not None
     changed = {d.key: d for d in diff}
@@ -130,7 +131,9 @@ def test_diff_escapes_html(report: DutyReport, cast: Cast) -> None:
 
 
 def test_blocking_check_stops_submission(report: DutyReport, cast: Cast) -> None:
-    services.save_sections(report, actor=cast.reporter, sections=load_sample("003_bad_short_problems"))
+    services.save_sections(
+        report, actor=cast.reporter, sections=load_sample("003_bad_short_problems")
+    )
     with pytest.raises(DomainError) as err:
         services.submit_report(report, actor=cast.reporter)
     assert "不少于900字" in err.value.message and err.value.field == "problems"
@@ -272,14 +275,18 @@ def test_rectification_prefilled_from_last_year(cast: Cast) -> None:
     from shuping.reports.tests.conftest import rules_for_shape
     from shuping.rounds.testing import make_campaign
 
-    last = make_campaign(cast.street, year=2025, rules=rules_for_shape("004"), reporters=[cast.branch])
+    last = make_campaign(
+        cast.street, year=2025, rules=rules_for_shape("004"), reporters=[cast.branch]
+    )
     last_rep = Reporter.objects.get(campaign=last)
     old = services.open_report(last_rep, actor=cast.reporter, audience="committee")
     services.save_sections(old, actor=cast.reporter, sections=load_sample("004_good"))
     old = services.submit_report(DutyReport.objects.get(pk=old.pk), actor=cast.reporter)
     services.return_report(old, actor=cast.organizer, comments={"": "停车难问题要拿出具体办法。"})
 
-    this = make_campaign(cast.street, year=2026, rules=rules_for_shape("004"), reporters=[cast.branch])
+    this = make_campaign(
+        cast.street, year=2026, rules=rules_for_shape("004"), reporters=[cast.branch]
+    )
     rep = Reporter.objects.get(campaign=this)
     items = services.previous_rectification_items(rep)
     assert any("理论学习不够系统" in i.problem for i in items)
@@ -302,6 +309,7 @@ def test_no_previous_round_means_empty_prefill(cast: Cast) -> None:
     c = make_campaign(cast.street, year=2026, rules=rules_for_shape("004"), reporters=[cast.branch])
     rep = Reporter.objects.get(campaign=c)
     assert services.previous_rectification_items(rep) == []
-    assert services.open_report(rep, actor=cast.reporter, audience="members").sections[
-        "rectification"
-    ] == ""
+    assert (
+        services.open_report(rep, actor=cast.reporter, audience="members").sections["rectification"]
+        == ""
+    )

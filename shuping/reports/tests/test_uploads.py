@@ -91,7 +91,9 @@ def test_picture_stored_under_a_generated_name(
     assert att.content_type == "image/png"
 
 
-def test_at_most_three_pictures(case: InnovationCase, cast: Cast, settings: object, tmp_path: object) -> None:
+def test_at_most_three_pictures(
+    case: InnovationCase, cast: Cast, settings: object, tmp_path: object
+) -> None:
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
     for _ in range(3):
         services.add_attachment(
@@ -142,7 +144,9 @@ def test_case_limits(reporter: Reporter, cast: Cast, case: InnovationCase) -> No
     assert err.value.field == "title"
 
 
-def test_case_export_layout(case: InnovationCase, cast: Cast, settings: object, tmp_path: object) -> None:
+def test_case_export_layout(
+    case: InnovationCase, cast: Cast, settings: object, tmp_path: object
+) -> None:
     from docx import Document
 
     from shuping.reports import export
@@ -151,7 +155,7 @@ def test_case_export_layout(case: InnovationCase, cast: Cast, settings: object, 
     services.add_attachment(
         case.reporter, actor=cast.reporter, kind="picture", data=PNG, case=case, caption="揭牌仪式"
     )
-    name, _, data = export.export_case(case)
+    _, _, data = export.export_case(case)
     doc = Document(io.BytesIO(data))
     texts = [p.text for p in doc.paragraphs if p.text.strip()]
     assert texts[0] == "甲街道第二党支部基层党建创新案例"
