@@ -200,6 +200,7 @@ def _sections_view(report: DutyReport) -> list[dict[str, Any]]:
                 "number": "一二三四五六七八九十"[i] if i < 10 else str(i + 1),
                 "section": s,
                 "text": text,
+                "lines": [line.strip() for line in text.splitlines() if line.strip()],
                 "chars": checks.count_chars(text),
                 "hint": "，".join(hints),
                 "comments": comments.get(s.key, []),
