@@ -196,3 +196,19 @@ def export_docx(request: HttpRequest, report_id: int) -> HttpResponse:
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+@router.get("/meetings/{meeting_id}/booklet")
+def booklet(request: HttpRequest, meeting_id: int, format: str = "docx") -> HttpResponse:
+    """述职材料汇编 as one .docx, or `?format=zip` for separate files."""
+    from shuping.reports.views import _get_meeting
+
+    meeting = _get_meeting(request.user, meeting_id)
+    result = (
+        export.export_booklet_zip(meeting) if format == "zip" else export.export_booklet(meeting)
+    )
+    name, ctype, data = result
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp

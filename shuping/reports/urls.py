@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("round/<int:campaign_pk>/", views.overview, name="overview"),
+    path("round/<int:campaign_pk>/summaries/", views.summaries, name="summaries"),
     path("reporter/<int:reporter_pk>/open/", views.open_report, name="open"),
     path("reporter/<int:reporter_pk>/materials/", views.materials, name="materials"),
     path("<int:pk>/", views.detail, name="detail"),

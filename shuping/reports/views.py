@@ -160,6 +160,31 @@ def overview(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def summaries(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """摘要公布: the published summaries of a round, for everyone the round concerns — the
+    committee's offices and superiors, and every reporter of the round."""
+    try:
+        campaign = Campaign.objects.select_related("committee").get(pk=campaign_pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    in_round = Reporter.objects.filter(campaign=campaign).filter(
+        access._own_reporter_q(request.user)
+    )
+    if not (reaches(request.user, campaign.committee) or in_round.exists()):
+        raise NotFound()
+    reports = (
+        DutyReport.objects.filter(reporter__campaign=campaign, state=ReportState.PUBLISHED)
+        .select_related("reporter__organization", "reporter__person")
+        .order_by("reporter__order", "reporter_id", "audience")
+    )
+    return render(
+        request,
+        "reports/summaries.html",
+        {"title": "述职报告摘要公布", "campaign": campaign, "reports": reports},
+    )
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 

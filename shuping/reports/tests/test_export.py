@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
@@ -104,3 +108,23 @@ def test_export_escapes_nothing_and_keeps_every_character(report: DutyReport, ca
     body = "".join(p.text for p in doc.paragraphs)
     for text in load_sample("003_good").values():
         assert text.replace("\n", "") in body
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SHUPING_LIBREOFFICE_TESTS") or not shutil.which("soffice"),
+    reason="set SHUPING_LIBREOFFICE_TESTS=1 to render through LibreOffice (slow)",
+)
+def test_page_estimate_matches_libreoffice(report: DutyReport, cast: Cast, tmp_path: Path) -> None:
+    """The ≤6 pages check estimates pages from the layout; LibreOffice agrees on a sample."""
+    report = fill(report, cast)
+    src = tmp_path / "report.docx"
+    src.write_bytes(export.export_report(report)[2])
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    rendered = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert rendered == export.report_pages(report, services.rules_for(report)) == 8

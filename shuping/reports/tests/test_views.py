@@ -270,3 +270,28 @@ def test_api_list_query_count(
     c.get("/api/v1/reports/")
     with django_assert_max_num_queries(6):
         assert len(c.get("/api/v1/reports/").json()) == 2
+
+
+def test_published_summaries_page(report: DutyReport, other_reporter: Reporter, cast: Cast) -> None:
+    report = _submitted(report, cast)
+    services.approve_report(report, actor=cast.organizer)
+    services.write_summary(report, actor=cast.organizer, summary="抓党建成效明显，问题查找深入。")
+    campaign_pk = report.reporter.campaign_id
+    url = f"/reports/round/{campaign_pk}/summaries/"
+    assert "抓党建成效明显" not in client(cast.organizer).get(url).content.decode()  # not yet
+    services.publish_summary(DutyReport.objects.get(pk=report.pk), actor=cast.organizer)
+    for who in ("organizer", "superior", "reporter"):
+        assert "抓党建成效明显" in client(getattr(cast, who)).get(url).content.decode()
+    assert client(cast.outsider).get(url).status_code == 404
+
+
+def test_api_booklet(campaign: Campaign, cast: Cast) -> None:
+    from shuping.meetings.models import Meeting
+
+    m = Meeting.objects.create(campaign=campaign, title="评议会")
+    resp = client(cast.organizer).get(f"/api/v1/reports/meetings/{m.pk}/booklet")
+    assert resp.status_code == 200 and resp["Content-Type"].endswith("document")
+    resp = client(cast.organizer).get(f"/api/v1/reports/meetings/{m.pk}/booklet?format=zip")
+    assert resp["Content-Type"] == "application/zip"
+    assert client(cast.outsider).get(f"/api/v1/reports/meetings/{m.pk}/booklet").status_code == 404
+    assert client(cast.reporter).get(f"/api/v1/reports/meetings/{m.pk}/booklet").status_code == 404
