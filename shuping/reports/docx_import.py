@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
 
 from docx import Document
 
@@ -68,13 +69,32 @@ def match_section(heading: str, sections: tuple[Section, ...]) -> Section | None
     return None
 
 
-def _is_top_heading(text: str, style_name: str) -> bool:
+def _is_top_heading(
+    text: str, style_name: str, sections: tuple[Section, ...] = (), outline: int | None = None
+) -> bool:
     if len(text) > MAX_HEADING_CHARS:
         return False
     level = _heading_level(style_name)
+    if level is None and outline is not None:
+        level = outline + 1
     if level is not None:
         return level == 1
-    return bool(HEADING_RE.match(text)) and not text.endswith(("。", "；"))
+    if text.endswith(("。", "；", "，")):
+        return False
+    if HEADING_RE.match(text):
+        return True
+    # Word's automatic numbering keeps "一、" out of the text: a short line that reads
+    # like a section's title is its heading
+    if SECOND_LEVEL_RE.match(text):
+        return False
+    norm = _norm(text)
+    return any(
+        _norm(s.title) == norm or SequenceMatcher(None, norm, _norm(s.title)).ratio() >= 0.8
+        for s in sections
+    )
+
+
+SECOND_LEVEL_RE = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）)]")
 
 
 def split_paragraphs(
@@ -86,11 +106,13 @@ def split_paragraphs(
     current: str | None = None
     seen_heading = False
     lost: list[str] = []
-    for raw, style in paragraphs:
+    for item in paragraphs:
+        raw, style = item[0], item[1]
+        outline = item[2] if len(item) > 2 else None
         text = raw.strip()
         if not text:
             continue
-        if _is_top_heading(text, style):
+        if _is_top_heading(text, style, sections, outline):
             seen_heading = True
             section = match_section(text, sections)
             if section is not None:
@@ -114,12 +136,28 @@ def split_paragraphs(
     return result
 
 
+def _outline_level(par: Any) -> int | None:
+    lvl = par._p.find(f"{{{W_NS}}}pPr/{{{W_NS}}}outlineLvl")
+    if lvl is None:
+        return None
+    try:
+        return int(lvl.get(f"{{{W_NS}}}val"))
+    except (TypeError, ValueError):
+        return None
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
 def read_docx(data: bytes, sections: tuple[Section, ...]) -> ImportResult:
     try:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for broken files
         raise DomainError("无法读取这个 Word 文档，请确认是 .docx 格式。", field="file") from exc
-    paragraphs = [(p.text, p.style.name if p.style is not None else "") for p in doc.paragraphs]
+    paragraphs = [
+        (p.text, p.style.name if p.style is not None else "", _outline_level(p))
+        for p in doc.paragraphs
+    ]
     result = split_paragraphs(paragraphs, sections)
     if not result.matched:
         raise DomainError(

@@ -30,7 +30,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from shuping.reports import checks
-from shuping.reports.models import Attachment, DutyReport, InnovationCase
+from shuping.reports.models import REVIEWED_STATES, Attachment, DutyReport, InnovationCase
 from shuping.rounds.rules import ReportRules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -344,8 +344,8 @@ class BookletEntry:
 def booklet_entries(meeting: object) -> list[BookletEntry]:
     """Everything the booklet holds, in speaking order, with estimated first pages.
 
-    Three queries whatever the agenda's length: agenda with reporters, their reports,
-    their cases with pictures."""
+    Four queries whatever the agenda's length: agenda with reporters, their submitted
+    reports, their cases, and the cases' pictures."""
     from shuping.meetings.models import Meeting
 
     assert isinstance(meeting, Meeting)
@@ -356,9 +356,10 @@ def booklet_entries(meeting: object) -> list[BookletEntry]:
     )
     reporter_ids = [row.reporter_id for row in agenda]
     reports: dict[int, DutyReport] = {}
-    audience_reports = DutyReport.objects.filter(reporter_id__in=reporter_ids).select_related(
-        "reporter__organization", "reporter__person", "reporter__campaign"
-    )
+    # drafts stay with their authors: the booklet holds what was submitted to the office
+    audience_reports = DutyReport.objects.filter(
+        reporter_id__in=reporter_ids, state__in=REVIEWED_STATES
+    ).select_related("reporter__organization", "reporter__person", "reporter__campaign")
     for r in audience_reports:
         # 004: the report for this meeting's kind; otherwise the (only) committee report
         if r.audience == meeting.kind or r.reporter_id not in reports:

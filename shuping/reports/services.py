@@ -35,7 +35,7 @@ from shuping.reports.models import (
     VersionKind,
     target_state,
 )
-from shuping.rounds.models import Deadline, Reporter
+from shuping.rounds.models import CampaignStatus, Deadline, Reporter
 from shuping.rounds.rules import ReportRules
 
 MAX_SECTION_CHARS = 20000
@@ -60,6 +60,13 @@ def _lock(report: DutyReport) -> DutyReport:
 def _require_author(actor: Actor, report: DutyReport) -> None:
     if actor is not None and not access.is_author(actor, report.reporter):
         raise PermissionDenied("只有述职人本人可以撰写和提交述职报告。")
+    _require_active(report.reporter)
+
+
+def _require_active(reporter: Reporter) -> None:
+    # writing happens while the round runs; a closed round's reports are history
+    if reporter.campaign.status != CampaignStatus.ACTIVE:
+        raise StateError("本轮述职评议考核不在进行中，不能撰写或提交述职报告。")
 
 
 def _require_reviewer(actor: Actor, report: DutyReport) -> None:
@@ -172,6 +179,7 @@ def open_report(reporter: Reporter, *, actor: Actor, audience: str = "committee"
         access.is_author(actor, reporter) or access.can_review(actor, reporter)
     ):
         raise PermissionDenied("只有述职人本人可以撰写述职报告。")
+    _require_active(reporter)
     with transaction.atomic():
         title, subtitle = default_title(reporter)
         if len(audiences) > 1:

@@ -603,10 +603,16 @@ def booklet(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     if request.GET.get("format") == "docx":
         return _download(export.export_booklet(meeting))
     entries = export.booklet_entries(meeting)
+    included = {e.report.reporter_id for e in entries if e.report is not None}
+    missing = [
+        row.reporter
+        for row in meeting.agenda.select_related("reporter__organization").order_by("order")
+        if row.reporter_id not in included
+    ]
     return render(
         request,
         "reports/booklet.html",
-        {"title": "述职材料汇编", "meeting": meeting, "entries": entries},
+        {"title": "述职材料汇编", "meeting": meeting, "entries": entries, "missing": missing},
     )
 
 

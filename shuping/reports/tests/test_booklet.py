@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from docx import Document
 
 from shuping.conftest import Cast
 from shuping.meetings.models import Meeting, MeetingReporter
 from shuping.organizations.services import create_organization
 from shuping.reports import export, services
+from shuping.reports.models import DutyReport
 from shuping.reports.samples import load_sample, make_png
 from shuping.rounds.models import Campaign, Reporter
 
@@ -34,7 +36,8 @@ def _fill(campaign: Campaign, cast: Cast) -> None:
     for rep in Reporter.objects.filter(campaign=campaign):
         report = services.open_report(rep, actor=cast.organizer)
         report.sections = load_sample("003_good")
-        report.save(update_fields=["sections"])
+        report.state = "submitted"
+        report.save(update_fields=["sections", "state"])
 
 
 def _keep(name: str, data: bytes) -> None:
@@ -123,11 +126,26 @@ def test_booklet_query_count(
             sector="street",
         )
         rep = Reporter.objects.create(campaign=campaign, organization=org, order=10 + i)
-        services.open_report(rep, actor=cast.organizer)
+        r = services.open_report(rep, actor=cast.organizer)
+        DutyReport.objects.filter(pk=r.pk).update(state="approved")
         MeetingReporter.objects.create(meeting=meeting, reporter=rep, order=10 + i)
     meeting = Meeting.objects.select_related("campaign__committee").get(pk=meeting.pk)
     with django_assert_max_num_queries(4):
         export.export_booklet(meeting)
+
+
+def test_drafts_stay_out_of_the_booklet(meeting: Meeting, campaign: Campaign, cast: Cast) -> None:
+    _fill(campaign, cast)
+    DutyReport.objects.filter(reporter__organization=cast.branch).update(state="draft")
+    entries = export.booklet_entries(meeting)
+    assert [e.label for e in entries] == ["甲社区第一党支部书记 （书记空缺）"]
+    c = Client()
+    c.force_login(cast.organizer)
+    html = c.get(f"/reports/meeting/{meeting.pk}/booklet/").content.decode()
+    assert "尚未提交" in html and "甲街道第二党支部" in html
+    assert Client().get(f"/reports/meeting/{meeting.pk}/booklet/").status_code == 302
+    c.force_login(cast.outsider)
+    assert c.get(f"/reports/meeting/{meeting.pk}/booklet/").status_code == 404
 
 
 def test_empty_meeting_still_exports(campaign: Campaign) -> None:

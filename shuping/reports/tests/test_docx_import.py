@@ -108,3 +108,31 @@ def test_heading_matching(heading: str, key: str) -> None:
 )
 def test_not_top_headings(text: str) -> None:
     assert not docx_import._is_top_heading(text, "Normal")
+
+
+def test_auto_numbered_and_outline_headings(report: DutyReport, cast: Cast) -> None:
+    """Word's automatic numbering keeps "一、" out of the text; WPS often marks headings
+    with an outline level instead of a heading style."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    doc.add_paragraph("履职主要情况和特点")  # auto-numbered: the text is the title alone
+    doc.add_paragraph("全年召开会议18次。")
+    doc.add_paragraph("（一）存在的主要问题")  # second level: stays in the section
+    par = doc.add_paragraph("存在问题和不足")
+    lvl = OxmlElement("w:outlineLvl")
+    lvl.set(qn("w:val"), "0")
+    par._p.get_or_add_pPr().append(lvl)
+    doc.add_paragraph("本人主观上重业务轻党建。")
+    doc.add_paragraph("下一步工作思路和措施")
+    doc.add_paragraph("一是加强学习。")
+    buf = io.BytesIO()
+    doc.save(buf)
+    result = services.import_docx(report, actor=cast.reporter, data=buf.getvalue())
+    assert result.unplaced == []
+    assert result.sections == {
+        "performance": "全年召开会议18次。\n（一）存在的主要问题",
+        "problems": "本人主观上重业务轻党建。",
+        "plans": "一是加强学习。",
+    }

@@ -313,3 +313,16 @@ def test_no_previous_round_means_empty_prefill(cast: Cast) -> None:
         services.open_report(rep, actor=cast.reporter, audience="members").sections["rectification"]
         == ""
     )
+
+
+def test_closed_round_cannot_be_written(report: DutyReport, cast: Cast) -> None:
+    from shuping.rounds.models import CampaignStatus
+
+    campaign = report.reporter.campaign
+    campaign.status = CampaignStatus.CLOSED
+    campaign.save(update_fields=["status"])
+    report = DutyReport.objects.select_related("reporter__campaign").get(pk=report.pk)
+    with pytest.raises(StateError):
+        services.save_sections(report, actor=cast.reporter, sections={"plans": "x"})
+    with pytest.raises(StateError):
+        services.submit_report(report, actor=cast.reporter)
