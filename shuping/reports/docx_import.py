@@ -98,9 +98,10 @@ SECOND_LEVEL_RE = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）
 
 
 def split_paragraphs(
-    paragraphs: list[tuple[str, str]], sections: tuple[Section, ...]
+    paragraphs: Sequence[tuple[Any, ...]], sections: tuple[Section, ...]
 ) -> ImportResult:
-    """[(text, style name)] → sections; what cannot be placed is listed, never dropped."""
+    """[(text, style name[, outline level])] → sections; what cannot be placed is listed,
+    never dropped."""
     result = ImportResult(sections={s.key: "" for s in sections})
     bodies: dict[str, list[str]] = {s.key: [] for s in sections}
     current: str | None = None
