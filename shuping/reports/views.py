@@ -156,6 +156,7 @@ def overview(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "states": [("none", "未开始"), *ReportState.choices],
             "filters": {"state": state, "verdict": verdict, "late": only_late},
             "multi_audience": len(campaign.parsed_rules.report.audiences) > 1,
+            "meetings": list(campaign.meetings.order_by("starts_at", "id")),
         },
     )
 
