@@ -137,11 +137,19 @@ def check_section_length(rules: ReportRules, section: Section, chars: int) -> Ch
 
 
 def check_share(rules: ReportRules, section: Section, chars: int, total: int) -> Check | None:
-    if section.min_share is None and section.max_share is None:
+    if section.min_share is None and section.max_share is None and section.target_share is None:
         return None
     share = Fraction(chars, total) if total else Fraction(0)
     rule_parts: list[str] = []
     ok = total > 0
+    if section.target_share is not None:
+        # "各占三分之一": the same latitude as "左右" for lengths, relative to the target share.
+        low = section.target_share * (1 - rules.tolerance)
+        high = section.target_share * (1 + rules.tolerance)
+        rule_parts.append(
+            f"约占全文的{section.target_share}（{_fmt_share(low)}–{_fmt_share(high)}）"
+        )
+        ok = ok and low <= share <= high
     if section.min_share is not None:
         rule_parts.append(f"不少于全文的{section.min_share}")  # 以上/不少于: inclusive
         ok = ok and share >= section.min_share
@@ -149,10 +157,10 @@ def check_share(rules: ReportRules, section: Section, chars: int, total: int) ->
         rule_parts.append(f"不超过全文的{section.max_share}")
         ok = ok and share <= section.max_share
     rule = "；".join(rule_parts)
-    verdict = _verdict(rules, "proportions", ok)
+    verdict = _verdict(rules, "shares", ok)
     msg = "比例符合要求" if ok else f"“{section.title}”占全文{_fmt_share(share)}，要求{rule}"
     return Check(
-        "proportions",
+        "shares",
         f"“{section.title}”占比",
         f"{chars}/{total}字（{_fmt_share(share)}）",
         rule,

@@ -15,7 +15,7 @@ from shuping.lib.errors import DomainError
 from shuping.reports import services
 from shuping.reports.models import AttachmentKind, DutyReport
 from shuping.reports.samples import load_sample, make_png
-from shuping.rounds.models import Campaign, Reporter
+from shuping.rounds.models import Campaign, CampaignStatus, Reporter
 from shuping.rounds.rules import ReportRules
 
 SAMPLE_ROLES = {
@@ -199,7 +199,9 @@ def _cases(reporter: Reporter, rules: ReportRules, index: int) -> int:
 
 
 def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
-    campaigns = list(Campaign.objects.filter(year=2026).select_related("committee"))
+    campaigns = list(
+        Campaign.objects.filter(year=2026, status=CampaignStatus.ACTIVE).select_related("committee")
+    )
     if not campaigns:
         out("reports: 没有2026年度的述职方案，跳过")
         return []

@@ -33,7 +33,7 @@ REPORT_000: dict[str, Any] = {
     ],
     "checks": {
         "length": "block",
-        "proportions": "block",
+        "shares": "block",
         "figures": "warn",
         "self_critique": "warn",
         "rectification": "warn",
@@ -67,7 +67,7 @@ REPORT_001: dict[str, Any] = {
     ],
     "checks": {
         "length": "warn",
-        "proportions": "block",
+        "shares": "block",
         "figures": "block",
         "self_critique": "block",
     },
@@ -93,7 +93,7 @@ REPORT_004: dict[str, Any] = {
     ],
     "checks": {
         "length": "block",
-        "proportions": "block",
+        "shares": "block",
         "self_critique": "block",
         "subjective_causes": "warn",
         "rectification": "block",

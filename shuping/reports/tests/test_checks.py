@@ -104,7 +104,7 @@ def test_003_too_long_warns_on_length_and_pages() -> None:
 def test_000_too_long_blocks_on_length_and_share() -> None:
     v = verdicts("000", "000_bad_too_long")
     assert v[("length", "")] == "block"
-    assert v[("proportions", "work")] == "block"  # 769/1227 > 1/2
+    assert v[("shares", "work")] == "block"  # 769/1227 > 1/2
 
 
 def test_000_without_figures_warns() -> None:
@@ -116,14 +116,14 @@ def test_000_without_figures_warns() -> None:
 
 def test_001_thirds_block() -> None:
     v = verdicts("001", "001_bad_thirds")
-    assert v[("proportions", "problems")] == "block"
-    assert v[("proportions", "performance")] == "block"  # 879/1708 > 2/5
+    assert v[("shares", "problems")] == "block"
+    assert v[("shares", "performance")] == "block"  # 879/1708 > 2/5
 
 
 def test_004_missing_rectification_blocks() -> None:
     v = verdicts("004", "004_bad_no_rectification")
     assert v[("rectification", "")] == "block"
-    assert v[("proportions", "problems")] == "block"
+    assert v[("shares", "problems")] == "block"
 
 
 def _share_rules(min_share: str | None = None, max_share: str | None = None) -> ReportRules:
@@ -142,7 +142,7 @@ def _share_rules(min_share: str | None = None, max_share: str | None = None) -> 
                 min_share=Fraction(min_share) if min_share else None,
             ),
         ),
-        checks={"proportions": "block"},
+        checks={"shares": "block"},
     )
 
 
@@ -197,3 +197,18 @@ def test_page_estimate_for_the_official_layout() -> None:
     pairs = [(s.title, load_sample("003_good")[s.key]) for s in rules("003").sections]
     # 2816 characters in 小二 at 24 a line and 19 lines a page, paragraph ends included
     assert checks.estimate_pages(pairs) == 8
+
+
+def test_shipped_preset_001_thirds_use_target_share():
+    """Seed 001: 履职情况、存在问题和原因、下一步措施 "各占三分之一" (within the 左右 tolerance)."""
+    from shuping.rounds.presets import get_preset
+
+    rules = parse_rules(get_preset("001_zhen_dangwei").rules_data).report
+    keys = [s.key for s in rules.sections]
+    even = dict.fromkeys(keys, "党" * 800)
+    assert {c.verdict for c in checks.run_checks(rules, even) if c.key == "shares"} == {"ok"}
+    # 1300/3100 = 41.9% is past 1/3 + 1/5 of it (40%); 900/3100 = 29.0% is within (26.7%–40%).
+    lopsided = {keys[0]: "党" * 1300, keys[1]: "党" * 900, keys[2]: "党" * 900}
+    verdicts = {(c.key, c.section): c.verdict for c in checks.run_checks(rules, lopsided)}
+    assert verdicts[("shares", keys[0])] != "ok"
+    assert verdicts[("shares", keys[1])] == "ok"
