@@ -927,6 +927,14 @@ def update_question(
     return locked
 
 
+def asker_label(question: Question, titles: dict[str, str]) -> str:
+    """ "党员、张三" — the asker's category and name, either may be blank."""
+    category = titles.get(question.asker_category) or DEFAULT_TITLES.get(
+        question.asker_category, question.asker_category
+    )
+    return "、".join(x for x in (category, question.asker_name) if x)
+
+
 def promises_for(campaign: Campaign) -> QuerySet[Question]:
     """Every promise made at the round's meetings, for the rectification ledger:
     questions with a promised completion date, with their reporter and meeting."""
