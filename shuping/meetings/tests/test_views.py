@@ -138,7 +138,7 @@ def test_questions_and_critique_pages(cast: Cast, meeting: Meeting) -> None:
          "promised_by": "2027-01-31", "asker_category": "member"},
     )  # fmt: skip
     assert r.status_code == 302
-    assert list(services.promises_for(meeting.campaign))[0].promised_by == date(2027, 1, 31)
+    assert services.promises_for(meeting.campaign).get().promised_by == date(2027, 1, 31)
     client.post(url, {"action": "critique", "text": "草稿"})
     r = client.post(url, {"action": "finalize", "text": "定稿"})
     assert "述职结束后才能定稿点评" in r.content.decode()
