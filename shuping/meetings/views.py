@@ -372,7 +372,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             return redirect("meetings:attendance", pk=meeting.pk)
     titles = dict(categories)
-    rows = list(meeting.attendees.order_by("category", "name", "id"))
+    # Who has not signed in yet comes first: that is whom the door staff look for.
+    rows = sorted(meeting.attendees.all(), key=lambda a: (a.present, a.category, a.name, a.pk))
     for row in rows:
         row.category_title = titles.get(row.category) or services.DEFAULT_TITLES.get(  # type: ignore[attr-defined]
             row.category, row.category
@@ -457,6 +458,7 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
             quorum=services.quorum_status(meeting),
             counts=services.attendance_counts(meeting),
             limit=services.minutes_per_report(meeting),
+            limit_seconds=(services.minutes_per_report(meeting) or 0) * 60,
         ),
     )
 

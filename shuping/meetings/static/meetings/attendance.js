@@ -10,18 +10,21 @@
 
   function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, ""); }
 
-  if (search) {
-    search.addEventListener("input", function () {
-      var q = norm(search.value);
-      Array.prototype.forEach.call(list.children, function (li) {
-        var text = norm(li.dataset.text);
-        li.hidden = q !== "" && text.indexOf(q) === -1;
-      });
+  var missing = document.getElementById("att-missing");
+  function filter() {
+    var q = norm(search.value), onlyMissing = missing && missing.checked;
+    Array.prototype.forEach.call(list.children, function (li) {
+      var text = norm(li.dataset.text);
+      var on = li.querySelector("button.tap.on");
+      li.hidden = (q !== "" && text.indexOf(q) === -1) || (onlyMissing && !!on);
     });
   }
+  if (search) search.addEventListener("input", filter);
+  if (missing) missing.addEventListener("change", filter);
 
   function paintCounts(data) {
     document.getElementById("present-total").textContent = data.present;
+    document.getElementById("present-mini").textContent = data.present;
     data.categories.forEach(function (c) {
       var row = document.querySelector('#count-rows tr[data-key="' + c.key + '"] .present');
       if (row) row.textContent = c.present;
@@ -41,6 +44,9 @@
     b.className = "badge " + (q.overridden ? "warn" : q.met ? "ok" : "bad");
     b.textContent = q.overridden ? "未达要求，已决定继续" : q.met ? "符合到会人数要求" : "未达到会人数要求";
     v.appendChild(b);
+    var mini = document.getElementById("verdict-mini");
+    mini.className = b.className;
+    mini.textContent = q.overridden ? "已决定继续" : q.met ? "符合人数要求" : "未达人数要求";
   }
 
   list.addEventListener("click", function (ev) {

@@ -94,14 +94,21 @@
       $("pj-pos").textContent = s.current
         ? [s.current.position, s.current.organization].filter(Boolean).join(" · ") : "";
       $("pj-next").textContent = s.next ? "下一位：" + s.next.name + " · " + s.next.organization : "";
-      $("pj-progress").textContent = s.done + "/" + s.total;
+      $("pj-progress").textContent = "已述职 " + s.done + "/" + s.total;
     }
     poll(root.dataset.state, 2000, render);
     setInterval(function () {
       if (!last) return;
-      var t = $("pj-timer");
-      if (!last.current || !last.limit_seconds && !last.current.started_at) { t.textContent = ""; return; }
-      paint(t, reading(last.current.started_at, last.current.ended_at, last.limit_seconds));
+      var t = $("pj-timer"), l = $("pj-timer-label");
+      if (!last.current || !last.limit_seconds && !last.current.started_at) {
+        t.textContent = ""; l.textContent = ""; return;
+      }
+      var r = reading(last.current.started_at, last.current.ended_at, last.limit_seconds);
+      paint(t, r);
+      l.className = "pj-timer-label" + (r.over ? " over" : "");
+      l.textContent = r.idle ? "时限 " + Math.round(last.limit_seconds / 60) + " 分钟"
+        : r.ended ? (r.over ? "超时（已结束）" : "剩余（已结束）")
+        : r.over ? "已超时" : last.limit_seconds ? "剩余时间" : "已用时间";
     }, 250);
   }
 
