@@ -138,11 +138,16 @@ def _qw01_2026(out: Callable[[str], None]) -> None:
         members = next((m for m in made if m.kind == "members"), made[0] if made else None)
         if members is None:
             return
+        # The members' meeting is happening now, so the projector's clock makes sense.
+        now = timezone.now()
+        Meeting.objects.filter(pk=members.pk).update(
+            starts_at=now.replace(second=0, microsecond=0) - timedelta(minutes=30)
+        )
+        members.refresh_from_db()
         services.populate_expected(members, actor=None)
         _sign_in_for_quorum(members)
         services.open_meeting(members, actor=None)
         speakers = list(members.agenda.filter(speaks=True).order_by("order", "id"))
-        now = timezone.now()
         if speakers:
             services.save_critique(speakers[0], actor=None, text=CRITIQUES[0])
             _run_report(speakers[0], now - timedelta(minutes=16), 7)

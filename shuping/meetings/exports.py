@@ -68,6 +68,10 @@ def _table(doc: object, header: list[str], rows: list[list[str]], widths: list[f
         for cell, text in zip(cells, values, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Cm(width)
@@ -156,7 +160,7 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
         doc,
         ["序号", "述职人", "党组织", "方式", "起止", "用时"],
         rows,
-        [1.2, 2.2, 5.5, 2.2, 2.6, 2.3],
+        [1.2, 2.0, 5.2, 2.0, 2.8, 2.4],
     )
 
     _heading(doc, "四、现场提问、回答与承诺")
