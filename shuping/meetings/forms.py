@@ -35,10 +35,6 @@ class MeetingForm(forms.Form):
             del self.fields["kind"]
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label="理由", max_length=300)
-
-
 class AddEntryForm(forms.Form):
     reporter = forms.ChoiceField(label="述职对象")
     speaks = forms.BooleanField(label="现场述职", required=False, initial=True)

@@ -72,25 +72,44 @@ def meeting_rule(meeting: Meeting) -> MeetingRule | None:
         return None
 
 
-def categories_for(meeting: Meeting) -> list[tuple[str, str]]:
-    """Attendee categories (key, title): the preset's evaluator categories, the
-    participants it names by key, and the two the quorum counts; defaults otherwise."""
+# An evaluator category meaning "everyone present" says nothing about who is who.
+GENERIC_KEYS = frozenset({"attendee", "all"})
+
+
+def primary_categories(meeting: Meeting) -> list[tuple[str, str]]:
+    """The categories the preset names: its evaluator categories (with the preset's
+    titles) and the two the quorum counts. Always shown, even when empty."""
     rule = meeting_rule(meeting)
     cats: dict[str, str] = {}
     if rule is not None:
         for ev in rule.evaluators:
-            cats.setdefault(ev.key, ev.title)
-        for part in rule.participants:
-            if part in DEFAULT_TITLES:
-                cats.setdefault(part, DEFAULT_TITLES[part])
+            if ev.key not in GENERIC_KEYS:
+                cats.setdefault(ev.key, ev.title)
         if rule.quorum is not None:
             if rule.quorum.members_min_share is not None:
                 cats.setdefault(MEMBER, DEFAULT_TITLES[MEMBER])
             if rule.quorum.mass_min_share is not None:
                 cats.setdefault(MASS, DEFAULT_TITLES[MASS])
-    if not cats:
-        cats = dict(DEFAULT_CATEGORIES)
     return list(cats.items())
+
+
+def categories_for(meeting: Meeting) -> list[tuple[str, str]]:
+    """Every attendee category (key, title) of the meeting: the preset's own first,
+    then the default list (leaders, members, mass representatives, activists and
+    applicants, guests) for people who attend without being a preset category —
+    seed 003 invites representatives who do not vote, for instance."""
+    cats = dict(primary_categories(meeting))
+    for key, title in DEFAULT_CATEGORIES:
+        cats.setdefault(key, title)
+    return list(cats.items())
+
+
+def evaluator_weights(meeting: Meeting) -> list[tuple[str, str]]:
+    """(title, weight) of the preset's evaluator categories, where it weights them."""
+    rule = meeting_rule(meeting)
+    if rule is None or all(ev.weight == 1 for ev in rule.evaluators):
+        return []
+    return [(ev.title, str(ev.weight)) for ev in rule.evaluators]
 
 
 def category_title(meeting: Meeting, key: str) -> str:
@@ -222,7 +241,7 @@ def create_meetings_from_rules(
                 kind=rule.key,
                 title=rule.title or campaign.title,
                 starts_at=starts_at,
-                place=place,
+                place=place or getattr(rule, "place", ""),
                 host=host,
             )
         )
@@ -362,7 +381,10 @@ def _expected_people(meeting: Meeting) -> QuerySet[Person]:
 def _default_category(meeting: Meeting, person: Person) -> str:
     if meeting.kind != "members":
         return "leader"
-    return PERSON_CATEGORY_MAP.get(person.category, "mass")  # type: ignore[call-overload]
+    keys = {key for key, _ in categories_for(meeting)}
+    if person.category in keys:  # e.g. seed 002 lists 入党申请人 on their own
+        return str(person.category)
+    return PERSON_CATEGORY_MAP.get(person.category, MASS)  # type: ignore[call-overload]
 
 
 def populate_expected(
@@ -565,7 +587,8 @@ class AttendanceCounts:
 
 
 def attendance_counts(meeting: Meeting) -> AttendanceCounts:
-    """Expected and present per category, in one query."""
+    """Expected and present per category, in one query. The preset's categories are
+    always listed; the others only when someone is in them."""
     data = {
         row["category"]: row
         for row in meeting.attendees.values("category").annotate(
@@ -573,11 +596,16 @@ def attendance_counts(meeting: Meeting) -> AttendanceCounts:
             n_present=Count("id", filter=Q(signed_in_at__isnull=False)),
         )
     }
-    rows = []
+    primary = {key for key, _ in primary_categories(meeting)}
     known = categories_for(meeting)
-    for key, title in [*known, *((k, k) for k in data if k not in dict(known))]:
+    titles = dict(known)
+    keys = [k for k, _ in known] + [k for k in data if k not in titles]
+    rows = []
+    for key in keys:
         d = data.get(key, {})
-        title = title if key in dict(known) else DEFAULT_TITLES.get(key, key)
+        if key not in primary and not d:
+            continue
+        title = titles.get(key) or DEFAULT_TITLES.get(key) or key
         rows.append(CategoryCount(key, title, d.get("n_expected", 0), d.get("n_present", 0)))
     return AttendanceCounts(
         rows=rows, expected=sum(r.expected for r in rows), present=sum(r.present for r in rows)

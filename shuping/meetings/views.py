@@ -36,7 +36,6 @@ from shuping.meetings.forms import (
     MeetingForm,
     OverrideForm,
     QuestionForm,
-    ReasonForm,
     SelfSignInForm,
 )
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingReporter, MeetingStatus
@@ -300,7 +299,8 @@ def setup(request: HttpRequest, pk: int) -> HttpResponse:
             attendee_form=attendee_form,
             counts=counts,
             rule=services.meeting_rule(meeting),
-            reason_form=ReasonForm(),
+            weights=services.evaluator_weights(meeting),
+            categories=services.categories_for(meeting),
         ),
     )
 
@@ -444,6 +444,7 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
     current = next((e for e in agenda if e.pk == meeting.current_entry_id), None)
     categories = services.categories_for(meeting)
     questions = _questions(current, dict(categories)) if current is not None else []
+    rule = services.meeting_rule(meeting)
     return render(
         request,
         "meetings/host.html",
@@ -458,6 +459,8 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
             quorum=services.quorum_status(meeting),
             counts=services.attendance_counts(meeting),
             limit=services.minutes_per_report(meeting),
+            show_questions=rule is None or rule.questions or bool(questions),
+            show_critique=rule is None or rule.critique or _has_critique(current),
             limit_seconds=(services.minutes_per_report(meeting) or 0) * 60,
         ),
     )
@@ -468,6 +471,15 @@ def _questions(entry: MeetingReporter, titles: dict[str, str]) -> list[Any]:
     for q in questions:
         q.asker_label = services.asker_label(q, titles)  # type: ignore[attr-defined]
     return questions
+
+
+def _has_critique(entry: MeetingReporter | None) -> bool:
+    if entry is None:
+        return False
+    try:
+        return bool(entry.critique.text)
+    except Critique.DoesNotExist:
+        return False
 
 
 def _critique_text(entry: MeetingReporter | None) -> str:

@@ -243,3 +243,38 @@ def test_access(cast: Cast, meeting: Meeting) -> None:
     meeting.host = cast.reporter_person
     meeting.save()
     assert get_meeting_for(cast.reporter, meeting.pk, write=True) == meeting
+
+
+@pytest.mark.django_db
+def test_categories_follow_the_preset(cast: Cast) -> None:
+    from shuping.rounds.testing import make_campaign, sample_rules
+
+    rules = sample_rules(
+        meetings=[
+            {
+                "key": "committee",
+                "title": "党员大会述职评议会",
+                "evaluators": [
+                    {"key": "member", "title": "党员"},
+                    {"key": "applicant", "title": "入党申请人"},
+                    {"key": "mass", "title": "群众代表", "weight": "1/2"},
+                ],
+                "questions": False,
+            }
+        ]
+    )
+    campaign = make_campaign(cast.street, year=2027, rules=rules, reporters=[cast.branch])
+    m = services.create_meeting(
+        campaign, actor=None, kind="committee", title="会", starts_at=when()
+    )
+    keys = [k for k, _ in services.categories_for(m)]
+    assert keys[:3] == ["member", "applicant", "mass"] and "leader" in keys
+    assert services.evaluator_weights(m) == [
+        ("党员", "1"),
+        ("入党申请人", "1"),
+        ("群众代表", "1/2"),
+    ]
+    # empty preset categories are listed, empty defaults are not
+    assert [r.key for r in services.attendance_counts(m).rows] == ["member", "applicant", "mass"]
+    services.add_attendee(m, actor=None, name="来宾", category="guest")
+    assert [r.key for r in services.attendance_counts(m).rows][-1] == "guest"
