@@ -122,6 +122,12 @@ class QuestionIn(Schema):
     promised_by: date | None = None
 
 
+class QuestionUpdateIn(Schema):
+    answer: str
+    promise: str = ""
+    promised_by: date | None = None
+
+
 class CritiqueOut(Schema):
     text: str
     status: str
@@ -335,6 +341,22 @@ def add_question(
 ) -> tuple[int, Question]:
     entry = _entry(get_meeting_for(request.user, meeting_id, write=True), entry_id)
     return 201, services.add_question(entry, actor=request.user, **payload.dict())
+
+
+@router.put("/{meeting_id}/entries/{entry_id}/questions/{question_id}", response=QuestionOut)
+def update_question(
+    request: HttpRequest,
+    meeting_id: int,
+    entry_id: int,
+    question_id: int,
+    payload: QuestionUpdateIn,
+) -> Question:
+    entry = _entry(get_meeting_for(request.user, meeting_id, write=True), entry_id)
+    question = entry.questions.filter(pk=question_id).first()
+    if question is None:
+        raise NotFound()
+    question.entry = entry
+    return services.update_question(question, actor=request.user, **payload.dict())
 
 
 @router.get("/{meeting_id}/entries/{entry_id}/critique", response=CritiqueOut)

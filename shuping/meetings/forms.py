@@ -76,6 +76,14 @@ class QuestionForm(forms.Form):
         self.fields["asker_category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
 
 
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="回答", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    promise = forms.CharField(label="承诺事项", max_length=300, required=False)
+    promised_by = forms.DateField(
+        label="承诺完成时间", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class CritiqueForm(forms.Form):
     text = forms.CharField(
         label="点评意见", widget=forms.Textarea(attrs={"rows": 6}), required=False

@@ -31,6 +31,7 @@ from shuping.meetings.access import (
 )
 from shuping.meetings.forms import (
     AddEntryForm,
+    AnswerForm,
     AttendeeForm,
     CritiqueForm,
     MeetingForm,
@@ -527,6 +528,24 @@ def entry_detail(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
                     promise=d["promise"], promised_by=d["promised_by"],
                 ),
             )  # fmt: skip
+        elif action == "answer":
+            question = entry.questions.filter(pk=request.POST.get("question") or 0).first()
+            if question is None:
+                raise NotFound()
+            question.entry = entry
+            form = AnswerForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                done = _act(
+                    request,
+                    lambda: services.update_question(
+                        question, actor=user, answer=d["answer"], promise=d["promise"],
+                        promised_by=d["promised_by"],
+                    ),
+                    "",
+                )  # fmt: skip
+            else:
+                messages.error(request, "请检查填写的内容。")
         elif action in ("critique", "finalize") and critique_form.is_valid():
             text = critique_form.cleaned_data["text"]
             if action == "critique":

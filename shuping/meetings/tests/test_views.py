@@ -264,3 +264,30 @@ def test_query_counts_do_not_grow_with_the_room(cast: Cast, meeting: Meeting) ->
     assert max(counts[1]) <= 12, counts[1]
     projector = reverse("meetings:projector", args=[meeting.projector_key])
     assert _page_queries(Client(), projector) <= 3
+
+
+@pytest.mark.django_db
+def test_answer_added_later(cast: Cast, meeting: Meeting) -> None:
+    entry = meeting.agenda.first()
+    assert entry is not None
+    q = services.add_question(entry, actor=None, text="何时整改？")
+    client = login(cast.street_organizer)
+    url = reverse("meetings:entry", args=[meeting.pk, entry.pk])
+    r = client.post(
+        url, {"action": "answer", "question": q.pk, "answer": "三月底", "promise": "整改"}
+    )
+    assert r.status_code == 200 and "请填写承诺完成时间" in r.content.decode()
+    client.post(
+        url,
+        {"action": "answer", "question": q.pk, "answer": "三月底", "promise": "整改",
+         "promised_by": "2027-03-31"},
+    )  # fmt: skip
+    q.refresh_from_db()
+    assert (q.answer, q.promised_by) == ("三月底", date(2027, 3, 31))
+    assert client.post(url, {"action": "answer", "question": 9999}).status_code == 404
+    r = client.put(
+        f"/api/v1/meetings/{meeting.pk}/entries/{entry.pk}/questions/{q.pk}",
+        {"answer": "改", "promise": "", "promised_by": None},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["promised_by"] is None
