@@ -1074,7 +1074,7 @@ def room_state(meeting: Meeting) -> dict[str, Any]:
     )
     current = next((e for e in entries if e.pk == meeting.current_entry_id), None)
     upcoming = None
-    if meeting.status == MeetingStatus.IN_PROGRESS:
+    if meeting.status != MeetingStatus.CLOSED:
         pool = [e for e in entries if e.started_at is None and e is not current]
         if current is not None:
             later = [e for e in pool if (e.order, e.pk) > (current.order, current.pk)]
@@ -1088,10 +1088,15 @@ def room_state(meeting: Meeting) -> dict[str, Any]:
             "ended_at": current.ended_at.isoformat() if current.ended_at else None,
             "position_in_order": entries.index(current) + 1,
         }
+    label = {
+        MeetingStatus.PLANNED: "会议即将开始",
+        MeetingStatus.IN_PROGRESS: "述职已全部结束" if current is None else "",
+        MeetingStatus.CLOSED: "会议已结束",
+    }[MeetingStatus(meeting.status)]
     return {
         "title": meeting.title,
         "status": meeting.status,
-        "status_label": meeting.get_status_display(),
+        "status_label": label or meeting.get_status_display(),
         "limit_seconds": minutes * 60 if minutes else None,
         "server_now": timezone.now().isoformat(),
         "current": block,

@@ -90,10 +90,12 @@
       last = s;
       $("pj-title").textContent = s.title;
       $("pj-label").textContent = label(s);
-      $("pj-name").textContent = s.current ? s.current.name : "";
+      // Between reporters (before, after) the meeting's own title fills the screen.
+      $("pj-name").textContent = s.current ? s.current.name : s.title;
       $("pj-pos").textContent = s.current
         ? [s.current.position, s.current.organization].filter(Boolean).join(" · ") : "";
-      $("pj-next").textContent = s.next ? "下一位：" + s.next.name + " · " + s.next.organization : "";
+      var first = s.status === "planned" ? "首位述职：" : "下一位：";
+      $("pj-next").textContent = s.next ? first + s.next.name + " · " + s.next.organization : "";
       $("pj-progress").textContent = "已述职 " + s.done + "/" + s.total;
     }
     poll(root.dataset.state, 2000, render);
