@@ -278,3 +278,24 @@ def test_categories_follow_the_preset(cast: Cast) -> None:
     assert [r.key for r in services.attendance_counts(m).rows] == ["member", "applicant", "mass"]
     services.add_attendee(m, actor=None, name="来宾", category="guest")
     assert [r.key for r in services.attendance_counts(m).rows][-1] == "guest"
+
+
+@pytest.mark.django_db
+def test_critique_prefill_hook(
+    cast: Cast, meeting: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    entry = meeting.agenda.first()
+    assert entry is not None
+    fake = types.ModuleType("shuping.reports.services")
+    fake.critique_material = lambda reporter: f"{reporter.organization.name}：发展党员滞后"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "shuping.reports.services", fake)
+    assert services.critique_prefill(entry) == f"{cast.branch.name}：发展党员滞后"
+
+    def broken(reporter: object) -> str:
+        raise RuntimeError("boom")
+
+    fake.critique_material = broken  # type: ignore[attr-defined]
+    assert services.critique_prefill(entry) == ""
