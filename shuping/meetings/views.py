@@ -7,6 +7,7 @@ Two pages work without login, keyed by an unguessable key: the projector
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -624,25 +625,35 @@ def projector_state(request: HttpRequest, key: str) -> JsonResponse:
     return JsonResponse(services.room_state(meeting))
 
 
-SIGNIN_LIMIT = 20  # attempts per client and meeting in SIGNIN_WINDOW seconds
+# Failed self sign-ins allowed per window: per client address (a whole room may share
+# one Wi-Fi address, so this is generous) and per name typed (guessing someone's last
+# four phone digits takes thousands of tries; five per window makes it hopeless).
+# Successful sign-ins do not count. The cache is per server process.
+SIGNIN_FAILS_PER_ADDRESS = 60
+SIGNIN_FAILS_PER_NAME = 5
 SIGNIN_WINDOW = 600
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+def _fail_keys(request: HttpRequest, meeting: Meeting, name: str) -> list[tuple[str, int]]:
+    address = str(request.META.get("REMOTE_ADDR", ""))
+    digest = hashlib.sha256(name.strip().encode()).hexdigest()[:16]
+    return [
+        (f"meetings:signin:{meeting.pk}:ip:{address}", SIGNIN_FAILS_PER_ADDRESS),
+        (f"meetings:signin:{meeting.pk}:name:{digest}", SIGNIN_FAILS_PER_NAME),
+    ]
 
 
-def _rate_limited(request: HttpRequest, meeting: Meeting) -> bool:
-    """Count attempts per client address and meeting in the cache. A room shares one
-    Wi-Fi address, so the limit allows a queue of people, not a guessing run."""
-    key = f"meetings:signin:{meeting.pk}:{_client_ip(request)}"
-    cache.add(key, 0, SIGNIN_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, SIGNIN_WINDOW)
-        count = 1
-    return count > SIGNIN_LIMIT * 10 if request.method == "GET" else count > SIGNIN_LIMIT
+def _rate_limited(request: HttpRequest, meeting: Meeting, name: str) -> bool:
+    return any((cache.get(key) or 0) >= limit for key, limit in _fail_keys(request, meeting, name))
+
+
+def _count_failure(request: HttpRequest, meeting: Meeting, name: str) -> None:
+    for key, _ in _fail_keys(request, meeting, name):
+        if not cache.add(key, 1, SIGNIN_WINDOW):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, SIGNIN_WINDOW)
 
 
 @never_cache
@@ -652,7 +663,8 @@ def signin(request: HttpRequest, key: str) -> HttpResponse:
     signed: Attendee | None = None
     limited = False
     if request.method == "POST":
-        if _rate_limited(request, meeting):
+        typed = request.POST.get("name", "")
+        if _rate_limited(request, meeting, typed):
             limited = True
             form.add_error(None, "尝试次数过多，请稍后再试或到签到台签到。")
         elif form.is_valid():
@@ -665,6 +677,8 @@ def signin(request: HttpRequest, key: str) -> HttpResponse:
                 ),
             ):
                 signed = result[0]
+            else:
+                _count_failure(request, meeting, typed)
     closed = meeting.status == MeetingStatus.CLOSED
     return render(
         request,
