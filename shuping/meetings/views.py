@@ -109,7 +109,9 @@ def _kinds(campaign: Campaign) -> list[tuple[str, str]]:
 
 
 def _ctx(meeting: Meeting, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    rule = services.meeting_rule(meeting)
     return {
+        "has_quorum": rule is not None and rule.quorum is not None,
         "meeting": meeting,
         "campaign": meeting.campaign,
         "can_run": can_run_meeting(request.user, meeting),
@@ -321,6 +323,7 @@ def _attendance_json(meeting: Meeting) -> dict[str, Any]:
         "expected": counts.expected,
         "present": counts.present,
         "quorum": {
+            "rule": bool(services.quorum_lines(meeting, counts)),
             "met": status.met,
             "lines": status.lines,
             "overridden": status.overridden,

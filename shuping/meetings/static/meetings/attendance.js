@@ -41,12 +41,14 @@
     var q = data.quorum;
     v.innerHTML = "";
     var b = document.createElement("span");
-    b.className = "badge " + (q.overridden ? "warn" : q.met ? "ok" : "bad");
-    b.textContent = q.overridden ? "未达要求，已决定继续" : q.met ? "符合到会人数要求" : "未达到会人数要求";
+    b.className = "badge " + (!q.rule ? "" : q.overridden ? "warn" : q.met ? "ok" : "bad");
+    b.textContent = !q.rule ? "不设到会人数要求" : q.overridden ? "未达要求，已决定继续"
+      : q.met ? "符合到会人数要求" : "未达到会人数要求";
     v.appendChild(b);
     var mini = document.getElementById("verdict-mini");
     mini.className = b.className;
-    mini.textContent = q.overridden ? "已决定继续" : q.met ? "符合人数要求" : "未达人数要求";
+    mini.textContent = !q.rule ? "不设人数要求" : q.overridden ? "已决定继续"
+      : q.met ? "符合人数要求" : "未达人数要求";
   }
 
   list.addEventListener("click", function (ev) {
