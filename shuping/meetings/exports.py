@@ -1,0 +1,207 @@
+"""The meeting record (会议记录) as .docx, and the sign-in QR code.
+
+Exporters return (filename, content_type, bytes); tests open the bytes again.
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+import segno
+from django.utils import timezone
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from shuping.meetings import services
+from shuping.meetings.models import Critique, Meeting, MeetingReporter
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEAD_FONT = "黑体"
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code (no XML declaration) that scales with CSS."""
+    qr = segno.make(url, error="m")
+    return str(qr.svg_inline(scale=8, border=2, omitsize=True))
+
+
+def content_disposition(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+def _font(run: object, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name  # type: ignore[attr-defined]
+    run.font.size = Pt(size)  # type: ignore[attr-defined]
+    run.font.bold = bold  # type: ignore[attr-defined]
+    # East-Asian text takes the eastAsia font, not the ASCII one.
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
+
+
+def _para(doc: object, text: str, *, font: str = BODY_FONT, size: float = 12, bold: bool = False,
+          center: bool = False) -> None:  # fmt: skip
+    p = doc.add_paragraph()  # type: ignore[attr-defined]
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = Pt(4)
+    _font(p.add_run(text), font, size, bold)
+
+
+def _heading(doc: object, text: str) -> None:
+    _para(doc, text, font=HEAD_FONT, size=14, bold=False)
+
+
+def _table(doc: object, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10.5)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+
+
+def _local(value: object, fmt: str) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime(fmt)  # type: ignore[arg-type]
+
+
+def _duration(entry: MeetingReporter) -> str:
+    seconds = services.report_seconds(entry)
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}分{seconds % 60:02d}秒"
+
+
+def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
+    """会议记录: meeting info, attendance by category with the quorum lines, speaking
+    order with times, questions/answers/promises and each reporter's critique."""
+    agenda = list(
+        meeting.agenda.select_related("reporter__person", "reporter__organization", "critique")
+        .prefetch_related("questions")
+        .order_by("order", "id")
+    )
+    counts = services.attendance_counts(meeting)
+    quorum = services.quorum_status(meeting)
+    titles = dict(services.categories_for(meeting))
+    limit = services.minutes_per_report(meeting)
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.top_margin, section.bottom_margin = Cm(3.0), Cm(2.5)
+    section.left_margin, section.right_margin = Cm(2.6), Cm(2.4)
+
+    _para(doc, "会 议 记 录", font=TITLE_FONT, size=20, center=True)
+    _para(doc, meeting.title, font="楷体_GB2312", size=14, center=True)
+    _heading(doc, "一、会议基本情况")
+    host = meeting.host.name if meeting.host is not None else "（未指定）"
+    for label, value in (
+        ("考核方案", meeting.campaign.title),
+        ("会议时间", _local(meeting.starts_at, "%Y年%m月%d日 %H:%M")),
+        ("会议地点", meeting.place or "—"),
+        ("主 持 人", host),
+        ("会议状态", meeting.get_status_display()),
+        ("开始/结束", f"{_local(meeting.opened_at, '%H:%M') or '—'} / "
+                     f"{_local(meeting.closed_at, '%H:%M') or '—'}"),
+        ("每人述职时限", f"{limit} 分钟" if limit else "未设定"),
+    ):  # fmt: skip
+        _para(doc, f"{label}：{value}")
+
+    _heading(doc, "二、出席情况")
+    _table(
+        doc,
+        ["类别", "应到", "实到"],
+        [[r.title, str(r.expected), str(r.present)] for r in counts.rows]
+        + [["合计", str(counts.expected), str(counts.present)]],
+        [7, 4, 4],
+    )
+    for line in quorum.lines:
+        _para(doc, line, size=11)
+    if quorum.overridden:
+        _para(
+            doc, f"未达到会人数要求，经主持人决定继续进行。理由：{quorum.override_reason}", size=11
+        )
+
+    _heading(doc, "三、述职顺序")
+    rows = []
+    for i, entry in enumerate(agenda, start=1):
+        reporter = entry.reporter
+        rows.append(
+            [
+                str(i),
+                reporter.person.name if reporter.person is not None else "（空缺）",
+                reporter.organization.name,
+                "现场述职" if entry.speaks else "书面述职",
+                f"{_local(entry.started_at, '%H:%M')}–{_local(entry.ended_at, '%H:%M')}"
+                if entry.started_at
+                else "",
+                _duration(entry),
+            ]
+        )
+    _table(
+        doc,
+        ["序号", "述职人", "党组织", "方式", "起止", "用时"],
+        rows,
+        [1.2, 2.0, 5.2, 2.0, 2.8, 2.4],
+    )
+
+    _heading(doc, "四、现场提问、回答与承诺")
+    any_question = False
+    for entry in agenda:
+        questions = list(entry.questions.all())
+        if not questions:
+            continue
+        any_question = True
+        who = entry.reporter.person.name if entry.reporter.person is not None else "（空缺）"
+        _para(doc, f"{entry.reporter.organization.name} {who}", font=HEAD_FONT, size=12)
+        for n, q in enumerate(questions, start=1):
+            asker = services.asker_label(q, titles)
+            _para(doc, f"问{n}{('（' + asker + '）') if asker else ''}：{q.text}")
+            _para(doc, f"答：{q.answer or '—'}")
+            if q.promised_by:
+                _para(
+                    doc,
+                    f"承诺：{q.promise or '整改'}，{q.promised_by:%Y年%m月%d日}前完成。",
+                    bold=True,
+                )
+    if not any_question:
+        _para(doc, "无。")
+
+    _heading(doc, "五、领导点评")
+    for entry in agenda:
+        who = entry.reporter.person.name if entry.reporter.person is not None else "（空缺）"
+        try:
+            critique: Critique | None = entry.critique
+        except Critique.DoesNotExist:
+            critique = None
+        _para(doc, f"{entry.reporter.organization.name} {who}", font=HEAD_FONT, size=12)
+        if critique is None or not critique.text:
+            _para(doc, "（无点评）")
+        else:
+            mark = "" if critique.status == "final" else "（草稿，未定稿）"
+            _para(doc, critique.text + mark)
+
+    _para(doc, "")
+    _para(doc, f"记录生成时间：{_local(timezone.now(), '%Y-%m-%d %H:%M')}", size=10)
+    buf = io.BytesIO()
+    doc.save(buf)
+    stamp = _local(meeting.starts_at, "%Y%m%d")
+    return f"会议记录-{meeting.title}-{stamp}.docx", DOCX, buf.getvalue()
