@@ -405,13 +405,17 @@ def build(scale: float = 1.0, out: Callable[[str], None] = print) -> Organizatio
             orgs[org.code] = org
     Organization.objects.bulk_update(list(orgs.values()), ["path"], batch_size=500)
 
-    # The first five basic organizations under QW-01 (path order) have secretaries:
-    # they are the demo reporters shuji01…05.
+    # The first five direct sub-organizations of QW-01 have secretaries: they are the
+    # demo reporters shuji01…05 (see demo_reporter_orgs).
     first_five = {
         o.code
         for o in sorted(
-            (o for o in orgs.values() if o.kind in BASIC_KINDS and o.code.startswith("QW-01-")),
-            key=lambda o: o.path,
+            (
+                o
+                for o in orgs.values()
+                if o.parent is not None and o.parent.code == "QW-01" and not o.is_retiree_branch
+            ),
+            key=lambda o: (o.sort_order, o.path),
         )[:5]
     }
     factory = _People(rng)
@@ -484,14 +488,15 @@ def build(scale: float = 1.0, out: Callable[[str], None] = print) -> Organizatio
     return root
 
 
-def first_basic_under(code: str, n: int = 5) -> list[Organization]:
-    """The first `n` basic organizations under a committee in path order (the contract
-    other demo steps rely on for shuji01…05)."""
+def demo_reporter_orgs(code: str, n: int = 5) -> list[Organization]:
+    """The organizations whose secretaries get the demo accounts shuji01…05: the first
+    `n` direct sub-organizations of a committee (not retiree branches), because those
+    are the secretaries who report in that committee's 双述双评 round (seed 004)."""
     parent = Organization.objects.get(code=code)
     return list(
-        Organization.objects.filter(parent.subtree_q(), kind__in=BASIC_KINDS)
+        Organization.objects.filter(parent=parent, is_retiree_branch=False)
         .select_related("secretary")
-        .order_by("path")[:n]
+        .order_by("sort_order", "path")[:n]
     )
 
 
@@ -518,7 +523,7 @@ def ensure_accounts() -> list[tuple[str, str]]:
         org = Organization.objects.select_related("secretary").get(code=code)
         person = org.secretary if role == Role.HOST else None
         wanted.append((username, full_name, role, org, label, person))
-    for i, org in enumerate(first_basic_under("QW-01"), start=1):
+    for i, org in enumerate(demo_reporter_orgs("QW-01"), start=1):
         label = f"述职书记：{org.name}"
         wanted.append((f"shuji{i:02d}", "", Role.REPORTER, org, label, org.secretary))
     for username, full_name, role, org, label, person in wanted:

@@ -57,17 +57,29 @@ def _pick_sample(rules: ReportRules) -> str:
     return "003_good"
 
 
+def _share(text: str, part: int, parts: int) -> str:
+    """The `part`-th of `parts` consecutive slices of `text`, cut at sentence ends."""
+    if parts <= 1:
+        return text
+    sentences = [x + "。" for x in text.replace("\n", "").split("。") if x.strip()]
+    size = -(-len(sentences) // parts)
+    return "".join(sentences[part * size : (part + 1) * size]) or text
+
+
 def demo_sections(rules: ReportRules, reporter: Reporter) -> dict[str, str]:
     name = _pick_sample(rules)
     sample = load_sample(name)
     by_role = {role: sample[key] for key, role in SAMPLE_ROLES[name].items()}
     by_role.setdefault("rectification", load_sample("004_good")["rectification"])
     org = reporter.organization.name
+    roles = [s.role if s.role in by_role else "achievements" for s in rules.sections]
     out: dict[str, str] = {}
-    for s in rules.sections:
-        role = s.role if s.role in by_role else "achievements"
-        text = by_role[role]
-        if role == "achievements":
+    for i, s in enumerate(rules.sections):
+        role = roles[i]
+        # Sections sharing a role (004 has two achievement sections) share the sample's
+        # sentences in turn rather than repeating the same text.
+        text = _share(by_role[role], roles[:i].count(role), roles.count(role))
+        if role == "achievements" and roles[:i].count(role) == 0:
             # make each report read as its own organization's
             lead = f"一年来，{org}在上级党组织的领导下，围绕中心、服务大局，各项工作取得新进展。"
             text = f"{lead}\n{text}"
@@ -203,7 +215,7 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
         Campaign.objects.filter(year=2026, status=CampaignStatus.ACTIVE).select_related("committee")
     )
     if not campaigns:
-        out("reports: 没有2026年度的述职方案，跳过")
+        out("述职报告：没有进行中的2026年度方案，跳过。")
         return []
     made = cases = 0
     for campaign in campaigns:
@@ -229,5 +241,5 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
                         made += 1
                 if i < 2 and reporter.mode == "onsite":
                     cases += _cases(reporter, rules, i)
-    out(f"reports: 新建述职报告 {made} 份，创新案例 {cases} 篇")
+    out(f"述职报告：新建述职报告 {made} 份，创新案例 {cases} 篇")
     return []

@@ -61,7 +61,7 @@ def test_demo_follows_the_contract_and_is_idempotent():
     assert {"committee", "general_branch", "branch"} <= set(below.values_list("kind", flat=True))
     assert below.filter(is_retiree_branch=True).exists()
     assert below.filter(sector__in=["non_public", "social"]).exists()
-    for i, org in enumerate(demo.first_basic_under("QW-01"), start=1):
+    for i, org in enumerate(demo.demo_reporter_orgs("QW-01"), start=1):
         user = User.objects.get(username=f"shuji{i:02d}")
         assert org.secretary is not None and org.secretary.user == user
         assert get_organization_for(user, org.pk) == org
