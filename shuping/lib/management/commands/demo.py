@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from shuping.demo import DEMO_PASSWORD, load_demo
+from shuping.lib.management.commands.serve import require_free_port
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"]:
+            require_free_port(options["host"], options["port"])
         self.stdout.write("正在初始化数据库……")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("正在加载演示数据……")

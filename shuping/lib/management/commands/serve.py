@@ -4,11 +4,25 @@ WSGI app in several worker processes), with static files served by Granian itsel
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Granian binds with SO_REUSEPORT, so a second server on a busy port would start
+    silently and share the traffic with the first one (perhaps on another database)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError:
+        raise CommandError(
+            f"端口 {port} 已被占用：可能已有一个述评服务在运行。"
+            "请先停止它，或用 --port 换一个端口。"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -34,6 +48,7 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces
 
+        require_free_port(options["host"], options["port"])
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         workers = options["workers"] or (os.cpu_count() or 1)
