@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from shuping.lib.errors import NotFound
 from shuping.meetings import services
@@ -197,7 +198,7 @@ def list_meetings(request: HttpRequest, campaign_id: int | None = None) -> list[
 
 
 @router.post("/", response={201: MeetingOut})
-def create_meeting(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
+def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
     campaign = get_campaign_for_meetings(request.user, payload.campaign_id, write=True)
     host = None
     if payload.host_id is not None:
@@ -213,7 +214,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[
         place=payload.place,
         host=host,
     )
-    return 201, _meeting_out(meeting)
+    return Status(201, _meeting_out(meeting))
 
 
 @router.get("/{meeting_id}", response=MeetingOut)
@@ -261,9 +262,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 
 
 @router.post("/{meeting_id}/attendees", response={201: AttendeeOut})
-def add_attendee(
-    request: HttpRequest, meeting_id: int, payload: AttendeeIn
-) -> tuple[int, Attendee]:
+def add_attendee(request: HttpRequest, meeting_id: int, payload: AttendeeIn) -> Status[Attendee]:
     meeting = get_meeting_for(request.user, meeting_id, write=True)
     row = services.add_attendee(
         meeting,
@@ -273,7 +272,7 @@ def add_attendee(
         unit=payload.unit,
         walk_in=payload.walk_in,
     )
-    return 201, row
+    return Status(201, row)
 
 
 @router.post("/{meeting_id}/attendees/{attendee_id}/sign-in", response=AttendeeOut)
@@ -338,9 +337,9 @@ def questions(request: HttpRequest, meeting_id: int, entry_id: int) -> list[Ques
 @router.post("/{meeting_id}/entries/{entry_id}/questions", response={201: QuestionOut})
 def add_question(
     request: HttpRequest, meeting_id: int, entry_id: int, payload: QuestionIn
-) -> tuple[int, Question]:
+) -> Status[Question]:
     entry = _entry(get_meeting_for(request.user, meeting_id, write=True), entry_id)
-    return 201, services.add_question(entry, actor=request.user, **payload.dict())
+    return Status(201, services.add_question(entry, actor=request.user, **payload.dict()))
 
 
 @router.put("/{meeting_id}/entries/{entry_id}/questions/{question_id}", response=QuestionOut)
