@@ -405,9 +405,11 @@ def record_paper_entry(
     category: str,
     choices: Mapping[str, Sequence[str]],
     comment: str = "",
+    correct: bool = False,
 ) -> PaperEntry:
     """One clerk's transcription of paper form `number`. The first entry of a number is
-    pass 1; a different clerk's entry is pass 2; a clerk may correct their own pass."""
+    pass 1; a different clerk's entry is pass 2 (the same clerk can never do both);
+    with `correct=True` a clerk overwrites their own pass after a mismatch."""
     with transaction.atomic():
         ballot = _lock(ballot)
         _check_write(ballot, actor)
@@ -427,6 +429,14 @@ def record_paper_entry(
         existing = {e.pass_no: e for e in PaperEntry.objects.filter(ballot=ballot, number=number)}
         user_id = getattr(actor, "pk", None)
         mine = next((e for e in existing.values() if e.clerk_id == user_id), None)
+        if mine is not None and not correct:
+            raise DomainError(
+                f"您已录入过第 {number} 号票。第二次录入须由另一位计票人完成；"
+                "如需更正自己的录入，请勾选“更正我的录入”。",
+                field="number",
+            )
+        if mine is None and correct:
+            raise DomainError(f"您尚未录入第 {number} 号票，无可更正。", field="number")
         if mine is not None:
             entry = mine
             entry.category, entry.choices, entry.comment = category, clean, comment.strip()

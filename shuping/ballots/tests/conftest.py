@@ -19,7 +19,9 @@ def make_meeting(
 ) -> Meeting:
     orgs = [cast.street, cast.organ, cast.branch, cast.community, cast.retiree_branch][:n]
     campaign = make_campaign(cast.district, year=year, rules=rules, reporters=orgs)
-    meeting = Meeting.objects.create(campaign=campaign, kind="committee", title="2025年度述职评议会")
+    meeting = Meeting.objects.create(
+        campaign=campaign, kind="committee", title=f"{year}年度述职评议会"
+    )
     for rep in campaign.reporters.all():
         MeetingReporter.objects.create(meeting=meeting, reporter=rep, order=rep.order)
     return meeting
