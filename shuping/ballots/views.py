@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -50,6 +51,17 @@ def _posted_choices(request: HttpRequest, ballot: Ballot) -> dict[str, list[str]
     }
 
 
+_DONE_PAGES: dict[int, str] = {}
+
+
+def _done_page(request: HttpRequest, ballot: Ballot, ctx: dict[str, Any]) -> str:
+    # The same for every voter of a ballot: rendered once per process.
+    page = _DONE_PAGES.get(ballot.pk)
+    if page is None:
+        page = _DONE_PAGES[ballot.pk] = render_to_string("ballots/phone_done.html", ctx)
+    return page
+
+
 # The token in the URL is the capability: the page works without cookies or a session
 # (WeChat's browser may drop them), and a forged cross-site POST would need the secret
 # token anyway, so CSRF protection adds nothing here. Only this view is exempt.
@@ -80,16 +92,16 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
     choices = _posted_choices(request, ballot)
     comment = request.POST.get("comment", "")[:500]
     action = request.POST.get("action", "confirm")
-    ctx.update(groups=_sheet_layout(ballot, choices), comment=comment)
-    if action == "submit":
+    if action == "submit":  # the hot path: no layout, one transaction, a tiny page
         try:
             services.submit_sheet(token, choices=choices, comment=comment, view=view)
         except services.TokenError as exc:
             return render(request, "ballots/phone_message.html", {"message": exc.message})
         except DomainError as exc:
-            ctx["error"] = exc.message
+            ctx.update(groups=_sheet_layout(ballot, choices), comment=comment, error=exc.message)
             return render(request, "ballots/phone_form.html", ctx, status=400)
-        return render(request, "ballots/phone_done.html", ctx)
+        return HttpResponse(_done_page(request, ballot, ctx))
+    ctx.update(groups=_sheet_layout(ballot, choices), comment=comment)
     if action == "edit":
         return render(request, "ballots/phone_form.html", ctx)
     ctx["invalid_rows"] = sum(1 for g in ctx["groups"] for r in g["rows"] if not r["valid"])
