@@ -57,6 +57,11 @@ def _save(doc: Any) -> bytes:
     return buf.getvalue()
 
 
+def _font(run: Any) -> None:
+    run.font.name = FONT  # creates rPr/rFonts; East Asian text needs w:eastAsia too
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+
+
 def _para(
     container: Any,
     text: str,
@@ -70,8 +75,7 @@ def _para(
     run = p.add_run(text)
     run.font.size = Pt(size)
     run.bold = bold
-    run.font.name = FONT
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    _font(run)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(space_after)
@@ -87,7 +91,7 @@ def _cell_text(
     run = p.add_run(text)
     run.font.size = Pt(size)
     run.bold = bold
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    _font(run)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 

@@ -27,6 +27,15 @@ def make_meeting(
     return meeting
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    """Pages render without a collectstatic manifest (main's conftest does the same)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def meeting(cast: Cast) -> Meeting:
     return make_meeting(cast)
@@ -54,8 +63,8 @@ def no_quorum(monkeypatch: pytest.MonkeyPatch) -> None:
 def weighted_rules() -> dict[str, Any]:
     rules = sample_rules()
     rules["meetings"][0]["evaluators"] = [
-        {"key": "leader", "title": "区委常委", "weight": "2"},
-        {"key": "mass", "title": "群众代表", "weight": "1"},
+        {"key": "leader", "title": "区委常委", "weight": "2/3"},
+        {"key": "mass", "title": "群众代表", "weight": "1/3"},
     ]
     return rules
 
