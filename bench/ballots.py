@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -240,10 +241,8 @@ async def cast_all(
                     errors += 1
             except httpx.HTTPError:
                 errors += 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=args.poll)
-            except TimeoutError:
-                pass
 
     watchers = [asyncio.create_task(watcher(c)) for c in lookers]
     await asyncio.sleep(0.5)  # let the watchers start polling first
@@ -259,7 +258,7 @@ async def cast_all(
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def main() -> None:

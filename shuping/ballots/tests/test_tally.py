@@ -33,7 +33,8 @@ def test_share_exceeds_is_exclusive(bad: int, total: int, exceeds: bool) -> None
 
 
 def test_counts_shares_and_invalid_rows() -> None:
-    marks = _marks(["好", "好", "较好"]) + [
+    marks = [
+        *_marks(["好", "好", "较好"]),
         tally.MarkRow("", 1, "", "", "none"),
         tally.MarkRow("", 1, "", "", "multiple"),
     ]
