@@ -317,7 +317,8 @@ TOKEN_MESSAGES = {
 
 class TokenError(DomainError):
     def __init__(self, code: str) -> None:
-        super().__init__(TOKEN_MESSAGES[code], code="forbidden" if code != "unknown" else code)
+        # API: a known token in the wrong state is a 409, an unknown one a 400.
+        super().__init__(TOKEN_MESSAGES[code], code="state" if code != "unknown" else "invalid")
         self.reason = code
 
 
