@@ -54,7 +54,8 @@ def _sheet(ballot: Ballot, rnd: random.Random) -> dict[str, list[str]]:
     for row in ballot.rows():
         roll = rnd.random()
         if roll < 0.015:
-            continue  # left blank: an invalid row
+            choices[row["key"]] = []  # left blank: an invalid row
+            continue
         if roll < 0.025:
             choices[row["key"]] = list(ballot.scale[:2])  # two ticks: invalid
             continue

@@ -12,7 +12,7 @@ import segno
 from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -94,6 +94,16 @@ def _cell_text(
     _font(run)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _set_widths(table: Any, widths: list[Any]) -> None:
+    """Column widths that Word and LibreOffice both honour (grid and every cell)."""
+    table.autofit = False
+    for col, width in zip(table.columns, widths, strict=False):
+        col.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = width
 
 
 def _dashed_borders(table: Any) -> None:
@@ -200,11 +210,14 @@ def paper_form_docx(ballot: Ballot) -> tuple[str, str, bytes]:
             _cell_text(cells[1], item["position"], size=10)
             for i in range(len(scale)):
                 _cell_text(cells[2 + i], "□", size=14)
-    widths = [Cm(3.2), Cm(5.8 if not per_indicator else 7.0)] + [Cm(1.8)] * len(scale)
-    for row in table.rows:
-        row.height = Cm(0.9)
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+    grade_w = 1.9 if len(scale) <= 4 else 1.6
+    widths = [Cm(3.0), Cm(17.0 - 3.0 - grade_w * len(scale))] + [Cm(grade_w)] * len(scale)
+    _set_widths(table, widths)
+    for i, row in enumerate(table.rows):
+        row.height = Cm(0.8 if i < 2 else 1.1)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     if ballot.allow_comment:
         _para(doc, "", space_after=4)
         _para(doc, "意见建议：", size=11)
@@ -228,24 +241,27 @@ def _summary_columns(ballot: Ballot, tally: dict[str, Any]) -> list[str]:
         cols += [f"{g}(加权)" for g in tally["scale"]]
     rules = tally["reporters"][0]["rules"] if tally["reporters"] else []
     for rule in rules:
-        cols += ["".join(rule["grades"]) + "占比", "规则结果"]
+        cols += ["+".join(rule["grades"]) + "占比", "规则结果"]
     return cols
 
 
-def _summary_rows(tally: dict[str, Any]) -> list[list[Any]]:
+def _summary_rows(tally: dict[str, Any], *, as_text: bool) -> list[list[Any]]:
+    """Table rows; shares as fractions of 1 for Excel (formatted there) or as text."""
+
+    def share(pct: float) -> Any:
+        return f"{pct:.2f}%" if as_text else pct / 100
+
     rows = []
     for n, rep in enumerate(tally["reporters"], start=1):
         row: list[Any] = [n, rep["name"], rep["position"]]
         for g in tally["scale"]:
-            row += [rep["counts"][g], f"{rep['percent'][g]}%"]
+            row += [rep["counts"][g], share(rep["percent"][g])]
         row += [rep["valid"], rep["invalid"]]
         if tally["weighted"]:
-            row += [f"{rep['weighted_percent'][g]}%" for g in tally["scale"]]
+            row += [share(rep["weighted_percent"][g]) for g in tally["scale"]]
         for rule in rep["rules"]:
-            row += [
-                f"{rule['percent']}%",
-                rule["result"] or ("超过" if rule["exceeds"] else "未超过"),
-            ]
+            verdict = rule["result"] or ("超过" if rule["exceeds"] else "未超过")
+            row += [share(rule["percent"]), verdict]
         rows.append(row)
     return rows
 
@@ -253,7 +269,7 @@ def _summary_rows(tally: dict[str, Any]) -> list[list[Any]]:
 def _summary_caption(ballot: Ballot, tally: dict[str, Any]) -> str:
     channels = {"electronic": "手机", "paper": "纸质"}
     parts = [f"{channels.get(k, k)} {v} 张" for k, v in tally["by_channel"].items()]
-    text = f"测评时间：{_meeting_date(ballot)}　收回有效测评票 {tally['sheets']} 张"
+    text = f"测评时间：{_meeting_date(ballot)}　收回测评票 {tally['sheets']} 张"
     if parts:
         text += "（" + "，".join(parts) + "）"
     return text
@@ -282,12 +298,14 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = center
         cell.border = border
-    for row in _summary_rows(tally):
+    for row in _summary_rows(tally, as_text=False):
         ws.append(row)
         for cell in ws[ws.max_row]:
             cell.font = Font(name=FONT)
             cell.alignment = center
             cell.border = border
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00%"
     ws.append([])
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:
         ws.append([f"规则：{rule_text}"])
@@ -328,10 +346,12 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, cols, strict=True):
         _cell_text(cell, text, size=9, bold=True)
-    for row in _summary_rows(tally):
+    for row in _summary_rows(tally, as_text=True):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             _cell_text(cell, str(value), size=9)
+    rest = (26.7 - 1.0 - 2.0 - 4.6) / max(1, len(cols) - 3)
+    _set_widths(table, [Cm(1.0), Cm(2.0), Cm(4.6)] + [Cm(rest)] * (len(cols) - 3))
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:
         _para(doc, f"规则：{rule_text}", size=9)
     for rep in tally.get("reporters", []):

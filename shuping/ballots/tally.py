@@ -129,6 +129,7 @@ def _rule_outcome(
         "share": frac(share),
         "percent": percent(share),
         "threshold": frac(threshold),
+        "threshold_percent": percent(threshold),
         "exceeds": exceeds,
         "result": rule.result if exceeds else "",
         "reason": reason,

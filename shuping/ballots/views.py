@@ -206,7 +206,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if ballot.state == BallotState.DRAFT:
         ctx["quorum"] = quorum_status(ballot.meeting)
     if ballot.state == BallotState.OPEN:
-        ctx["paper"] = services.paper_status(ballot)
+        ctx["paper"] = paper = services.paper_status(ballot)
+        ctx["paper_pending"] = len(paper.mismatched) + len(paper.single)
     if ballot.state == BallotState.CLOSED:
         ctx["tally"] = ballot.closed_tally
         ctx["rows"] = _chart_rows(ballot)
