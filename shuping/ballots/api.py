@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from shuping.ballots import services
 from shuping.ballots.access import get_ballot_for, get_meeting_for
@@ -84,8 +85,11 @@ def list_ballots(request: HttpRequest, meeting_id: int) -> Any:
 @router.post("/meetings/{meeting_id}", response={201: BallotOut})
 def create_ballot(request: HttpRequest, meeting_id: int, data: CreateIn) -> Any:
     meeting = get_meeting_for(request.user, meeting_id, write=True)
-    return 201, services.create_ballot(
-        meeting, actor=request.user, category=data.category, title=data.title
+    return Status(
+        201,
+        services.create_ballot(
+            meeting, actor=request.user, category=data.category, title=data.title
+        ),
     )
 
 
@@ -115,11 +119,14 @@ def issue_tokens(request: HttpRequest, ballot_id: int, data: TokensIn) -> Any:
         ballot, actor=request.user, category=data.category, count=data.count
     )
     base = request.build_absolute_uri("/b/")
-    return 201, {
-        "tokens": tokens,
-        "urls": [f"{base}{t}" for t in tokens],
-        "note": "二维码只返回这一次，系统不保存原始二维码。",
-    }
+    return Status(
+        201,
+        {
+            "tokens": tokens,
+            "urls": [f"{base}{t}" for t in tokens],
+            "note": "二维码只返回这一次，系统不保存原始二维码。",
+        },
+    )
 
 
 @router.post("/{ballot_id}/paper-count", response=BallotOut)
@@ -165,7 +172,7 @@ def paper_entry(request: HttpRequest, ballot_id: int, data: PaperIn) -> Any:
         comment=data.comment,
         correct=data.correct,
     )
-    return 201, {"number": entry.number, "pass": entry.pass_no}
+    return Status(201, {"number": entry.number, "pass": entry.pass_no})
 
 
 @router.get("/sheet/{token}", auth=None)
