@@ -28,6 +28,7 @@ import random
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -174,7 +175,8 @@ async def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
 
 async def measure_healthz(base: str, clients: int, seconds: float) -> float:
     done = 0
-    pool = [httpx.AsyncClient(timeout=30) for _ in range(clients)]
+    tls = ssl.create_default_context()
+    pool = [httpx.AsyncClient(timeout=30, verify=tls) for _ in range(clients)]
     end = time.perf_counter() + seconds
     start = time.perf_counter()
 
@@ -246,9 +248,10 @@ async def cast_all(
 
     watchers = [asyncio.create_task(watcher(c)) for c in lookers]
     await asyncio.sleep(0.5)  # let the watchers start polling first
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(voter(c) for c in voters))
     elapsed = time.perf_counter() - start
+    print(f"load generator CPU while casting: {time.process_time() - cpu0:.2f} s")
     stop.set()
     await asyncio.gather(*watchers)
     for c in voters + lookers:

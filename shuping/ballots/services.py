@@ -438,24 +438,68 @@ def submit_sheet(
     ballot = view.ballot
     rows = normalize(ballot, choices)
     comment = comment.strip()[:500] if ballot.allow_comment else ""
-    table_token = BallotToken._meta.db_table
-    table_ballot = Ballot._meta.db_table
     with _sqlite_writer(), transaction.atomic():
         _pg_lock(ballot.pk, shared=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table_token} SET used = %s WHERE token_hash = %s AND used = %s"
-                f" AND ballot_id IN (SELECT id FROM {table_ballot} WHERE id = %s AND state = %s)",
-                [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value],
-            )
-            claimed = cursor.rowcount
-        if claimed != 1:
+        if connection.vendor == "postgresql":
+            claimed = _cast_postgres(ballot, token, view.category, comment, rows)
+        else:
+            claimed = _cast_generic(ballot, token, view.category, comment, rows)
+        if not claimed:
             # Lost the race (or the ballot closed meanwhile): say why.
             state = Ballot.objects.filter(pk=ballot.pk).values_list("state", flat=True).first()
             raise TokenError("closed" if state == BallotState.CLOSED else "used")
-        _insert_sheet(
-            ballot, category=view.category, channel=Channel.ELECTRONIC, comment=comment, rows=rows
+
+
+_CLAIM = (
+    "UPDATE {token} SET used = %s WHERE token_hash = %s AND used = %s"
+    " AND ballot_id IN (SELECT id FROM {ballot} WHERE id = %s AND state = %s)"
+)
+
+
+def _claim_sql() -> str:
+    return _CLAIM.format(token=BallotToken._meta.db_table, ballot=Ballot._meta.db_table)
+
+
+def _cast_generic(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
+    """Claim the token (rowcount 1 or nothing), then insert the sheet and its rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(), [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value]
         )
+        if cursor.rowcount != 1:
+            return False
+    _insert_sheet(ballot, category=category, channel=Channel.ELECTRONIC, comment=comment, rows=rows)
+    return True
+
+
+def _cast_postgres(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
+    """The same as `_cast_generic` in one statement of constant size: the sheet and its
+    rows are inserted only from the row the conditional UPDATE claimed (none if the
+    token was used or the ballot is not open)."""
+    sql = (
+        f"WITH claimed AS ({_claim_sql()} RETURNING ballot_id),"
+        f" sheet AS (INSERT INTO {Sheet._meta.db_table} (id, ballot_id, category, channel, comment)"
+        "  SELECT gen_random_uuid(), ballot_id, %s, %s, %s FROM claimed RETURNING id, ballot_id),"
+        f" marks AS (INSERT INTO {Mark._meta.db_table}"
+        "  (id, sheet_id, ballot_id, item, indicator, grade, status)"
+        "  SELECT gen_random_uuid(), sheet.id, sheet.ballot_id, r.item, r.indicator, r.grade,"
+        "   r.status FROM sheet,"
+        "   unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+        "   AS r(item, indicator, grade, status))"
+        " SELECT count(*) FROM claimed"
+    )
+    params: list[Any] = [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value]
+    params += [category, Channel.ELECTRONIC.value, comment]
+    params += [
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bool(row and row[0] == 1)
 
 
 # --- paper ----------------------------------------------------------------------
