@@ -49,7 +49,6 @@ from shuping.meetings.services import quorum_status
 from shuping.rounds.rules import MeetingRule
 
 MAX_TOKENS_PER_ISSUE = 1000
-_LOCK_CLASS = 5105  # namespace of PostgreSQL advisory locks taken here
 TURNOUT_CACHE_SECONDS = 1.0
 
 
@@ -126,17 +125,6 @@ def _sqlite_writer() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _pg_lock(ballot_id: int, *, shared: bool) -> None:
-    """Casting takes a shared lock, closing an exclusive one: no sheet commits after the digest.
-
-    SQLite needs nothing: its IMMEDIATE transactions already serialize writers."""
-    if connection.vendor != "postgresql":
-        return
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {fn}(%s, %s)", [_LOCK_CLASS, ballot_id])
 
 
 def _snapshot_items(meeting: Meeting) -> list[dict[str, Any]]:
@@ -439,7 +427,6 @@ def submit_sheet(
     rows = normalize(ballot, choices)
     comment = comment.strip()[:500] if ballot.allow_comment else ""
     with _sqlite_writer(), transaction.atomic():
-        _pg_lock(ballot.pk, shared=True)
         if connection.vendor == "postgresql":
             claimed = _cast_postgres(ballot, token, view.category, comment, rows)
         else:
@@ -452,12 +439,19 @@ def submit_sheet(
 
 _CLAIM = (
     "UPDATE {token} SET used = %s WHERE token_hash = %s AND used = %s"
-    " AND ballot_id IN (SELECT id FROM {ballot} WHERE id = %s AND state = %s)"
+    " AND ballot_id IN (SELECT id FROM {ballot} WHERE id = %s AND state = %s{lock})"
 )
 
 
 def _claim_sql() -> str:
-    return _CLAIM.format(token=BallotToken._meta.db_table, ballot=Ballot._meta.db_table)
+    """Mark the token used if it is unused and its ballot open; rowcount 1 or nothing.
+
+    On PostgreSQL the ballot row is read FOR KEY SHARE: many casts hold that at once,
+    but `close_ballot`'s FOR UPDATE waits for every cast in flight to commit, and a
+    cast arriving meanwhile waits for the close and then sees the ballot closed — so
+    no sheet is ever committed after the digest. SQLite serializes writers anyway."""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    return _CLAIM.format(token=BallotToken._meta.db_table, ballot=Ballot._meta.db_table, lock=lock)
 
 
 def _cast_generic(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
@@ -627,7 +621,6 @@ def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = Fals
         ballot = _lock(ballot)
         _check_write(ballot, actor)
         _check_move(ballot, BallotState.CLOSED)
-        _pg_lock(ballot.pk, shared=False)  # waits for sheets being cast right now
         paper = paper_status(ballot)
         pending = len(paper.mismatched) + len(paper.single)
         if pending and not exclude_unmatched:

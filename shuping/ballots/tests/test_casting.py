@@ -136,3 +136,42 @@ def test_one_submission_per_token_under_concurrency(cast: Cast) -> None:
         assert refusals == ["used"] * 7
     assert Sheet.objects.count() == 1
     assert Mark.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_sheet_slips_in_after_close(cast: Cast) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes every writer; the race exists only on PostgreSQL")
+    meeting = make_meeting(cast)
+    ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
+    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=12)
+    choices = all_grade(ballot, "好")
+    barrier = threading.Barrier(13)
+
+    def cast_one(token: str) -> None:
+        try:
+            barrier.wait()
+            services.submit_sheet(token, choices=choices)
+        except services.TokenError:
+            pass
+        finally:
+            connection.close()
+
+    def close() -> None:
+        try:
+            barrier.wait()
+            services.close_ballot(Ballot.objects.get(pk=ballot.pk), actor=None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cast_one, args=(t,)) for t in tokens]
+    threads.append(threading.Thread(target=close))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    closed = Ballot.objects.get(pk=ballot.pk)
+    assert closed.closed_tally is not None
+    assert services.verify_digest(closed)
+    assert Sheet.objects.count() == closed.closed_tally["sheets"]
+    assert BallotToken.objects.filter(used=True).count() == Sheet.objects.count()
