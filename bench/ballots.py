@@ -272,10 +272,12 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=500)
     parser.add_argument("--poll", type=float, default=3.0, help="watchers' poll interval (s)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    # One more process than cores: a worker waiting on a commit leaves the CPU to another.
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
     # `shuping serve` sets Granian's backpressure to 4 × threads per worker, and Granian
-    # holds a slot per open connection: 200 phones need well over 100 slots per worker.
-    parser.add_argument("--threads", type=int, default=32)
+    # holds a slot per open keep-alive connection: 200 phones need well over 64 slots per
+    # worker. 3 × 30 threads also stays under PostgreSQL's default 100 connections.
+    parser.add_argument("--threads", type=int, default=30)
     parser.add_argument("--healthz-seconds", type=float, default=3.0)
     args = parser.parse_args()
 
