@@ -99,7 +99,9 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "ballots/phone_message.html", {"message": exc.message})
         except DomainError as exc:
             ctx.update(groups=_sheet_layout(ballot, choices), comment=comment, error=exc.message)
-            return render(request, "ballots/phone_form.html", ctx, status=400)
+            # 200, not 400: Django logs 4xx responses with their path, and the path is
+            # the voter's still valid token.
+            return render(request, "ballots/phone_form.html", ctx)
         return HttpResponse(_done_page(request, ballot, ctx))
     ctx.update(groups=_sheet_layout(ballot, choices), comment=comment)
     if action == "edit":
