@@ -266,7 +266,14 @@ def open_ballot(ballot: Ballot, *, actor: Actor, override_reason: str = "") -> B
             )
         ballot.state = BallotState.OPEN
         ballot.opened_at = timezone.now()
-        ballot.override_reason = reason if not quorum.met else ""
+        # Either the host overrides here, or the meeting's own override (meetings app) let
+        # the quorum count as met; the ballot keeps whichever reason applies.
+        if not quorum.met:
+            ballot.override_reason = reason
+        elif quorum.overridden:
+            ballot.override_reason = quorum.override_reason
+        else:
+            ballot.override_reason = ""
         ballot.save(
             update_fields=[
                 "state",
@@ -286,7 +293,11 @@ def open_ballot(ballot: Ballot, *, actor: Actor, override_reason: str = "") -> B
             target=ballot,
             organization=ballot.meeting.campaign.committee,
             changes={"state": [BallotState.DRAFT, BallotState.OPEN]},
-            note=f"到会人数未达要求，主持人说明理由：{reason}" if not quorum.met else "",
+            note=(
+                f"到会人数未达要求，主持人说明理由：{ballot.override_reason}"
+                if ballot.override_reason
+                else ""
+            ),
         )
     cache.delete(_turnout_key(ballot.pk))
     return ballot

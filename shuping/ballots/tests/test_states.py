@@ -91,3 +91,17 @@ def test_one_ballot_per_scope(meeting: Meeting, ballot: Ballot) -> None:
 def test_results_hidden_until_closed(open_ballot: Ballot) -> None:
     with pytest.raises(StateError):
         services.results(open_ballot)
+
+
+def test_meeting_level_override_is_carried(
+    cast: Cast, ballot: Ballot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuping.meetings.services import QuorumStatus
+
+    monkeypatch.setattr(
+        services,
+        "quorum_status",
+        lambda m: QuorumStatus(met=True, lines=[], overridden=True, override_reason="会上已说明"),
+    )
+    ballot = services.open_ballot(ballot, actor=cast.host)
+    assert ballot.override_reason == "会上已说明"
