@@ -6,11 +6,14 @@
 1. Sets up a fresh database (a temporary SQLite file, or a new PostgreSQL database
    on 127.0.0.1:5432 as user postgres, dropped afterwards), a meeting with N
    reporters and an open ballot with one token per ballot to cast.
-2. Starts `shuping serve` (Granian) as a subprocess on a free port.
-3. From this process (asyncio + httpx): measures /healthz requests per second,
-   then has `--clients` concurrent clients cast every ballot (the phone page's
-   final POST) while `--watchers` clients poll the live turnout endpoint the way
-   the host and projector pages do (every `--poll` seconds).
+2. Starts `shuping serve` (Granian, --workers × --threads) as a subprocess on a
+   free port, DEBUG off, static files collected.
+3. From this process (asyncio + httpx, on the same machine): measures /healthz
+   requests per second with --clients connections, then has --clients concurrent
+   clients (one keep-alive connection each, like phones) cast every ballot — the
+   phone page's final POST, all rows filled — while --watchers clients poll the
+   live turnout endpoint the way the host and projector pages do (every --poll
+   seconds, a new connection per poll).
 4. Prints ballots/s, the ratio to healthz rps, p50/p99 latency, errors, and
    checks that exactly ballots × reporters grades were stored, each ballot once.
 
