@@ -110,7 +110,7 @@ def _district_2025(out: Callable[[str], None]) -> None:
                 )
     ballot = services.close_ballot(ballot, actor=None)
     sheets = ballot.closed_tally["sheets"] if ballot.closed_tally else 0
-    out(f"  {meeting.title}：民主测评已结束，{sheets} 张有效票，摘要 {ballot.digest[:12]}…")
+    out(f"  {meeting.title}：民主测评已结束，收回 {sheets} 张测评票，摘要 {ballot.digest[:12]}…")
 
 
 def _qw01_2026(out: Callable[[str], None]) -> None:

@@ -315,6 +315,7 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
     for i, _ in enumerate(cols, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = 6 if i == 1 else 12 if i == 2 else 22 if i == 3 else 9
+    _indicator_sheet(wb, tally, border=border, center=center)
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -326,6 +327,40 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
     buf = io.BytesIO()
     wb.save(buf)
     return f"测评结果汇总表_{ballot.meeting.title}.xlsx", XLSX, buf.getvalue()
+
+
+def _indicator_sheet(wb: Any, tally: dict[str, Any], *, border: Any, center: Any) -> None:
+    """A second sheet with the per-indicator counts (per_indicator ballots only)."""
+    reporters = tally.get("reporters", [])
+    if not reporters or not reporters[0].get("indicators"):
+        return
+    ws = wb.create_sheet("分指标统计")
+    head = ["述职对象", "测评指标"]
+    for g in tally["scale"]:
+        head += [f"{g}(票)", f"{g}(占比)"]
+    head += ["有效", "无效"]
+    ws.append(head)
+    for rep in reporters:
+        for ind in rep["indicators"]:
+            row: list[Any] = [rep["name"], ind["title"]]
+            for g in tally["scale"]:
+                row += [ind["counts"][g], ind["percent"][g] / 100]
+            ws.append([*row, ind["valid"], ind["invalid"]])
+    for r, cells in enumerate(ws.iter_rows(), start=1):
+        for cell in cells:
+            cell.border = border
+            cell.alignment = center
+            cell.font = Font(name=FONT, bold=r == 1)
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00%"
+    ws.column_dimensions["A"].width = 10
+    ws.column_dimensions["B"].width = 40
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:

@@ -148,6 +148,15 @@ def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
                     for i, g in enumerate(scale)
                 ],
                 "flag": any(r["exceeds"] for r in rep["rules"]),
+                "indicators": [
+                    {
+                        "title": ind["title"],
+                        "cells": [(ind["counts"][g], ind["percent"][g]) for g in scale],
+                        "valid": ind["valid"],
+                        "invalid": ind["invalid"],
+                    }
+                    for ind in rep.get("indicators", [])
+                ],
             }
         )
     return rows

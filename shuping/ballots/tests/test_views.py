@@ -198,3 +198,26 @@ def test_index(cast: Cast, open_ballot: Ballot, name: str) -> None:
     assert open_ballot.title in r.content.decode()
     r = login(Client(), cast.outsider).get(reverse(f"ballots:{name}"))
     assert open_ballot.title not in r.content.decode()
+
+
+def test_per_indicator_results_page_and_export(cast: Cast) -> None:
+    from shuping.ballots.tests.conftest import make_meeting
+    from shuping.rounds.testing import sample_rules
+
+    rules = sample_rules()
+    rules["meetings"][0]["ballot_mode"] = "per_indicator"
+    ballot = services.open_ballot(
+        services.create_ballot(make_meeting(cast, rules=rules), actor=None), actor=None
+    )
+    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    services.submit_sheet(token, choices=all_grade(ballot, "较好"))
+    services.close_ballot(ballot, actor=None)
+    client = login(Client(), cast.host)
+    page = client.get(reverse("ballots:detail", args=[ballot.pk])).content.decode()
+    assert "分指标统计" in page and ballot.indicators[1]["title"] in page
+    wb = load_workbook(
+        io.BytesIO(client.get(reverse("ballots:export", args=[ballot.pk, "xlsx"])).content)
+    )
+    sheet = wb["分指标统计"]
+    assert sheet.max_row == 1 + 3 * 2
+    assert sheet.cell(row=2, column=5).value == 1  # 较好 votes on the first indicator
