@@ -51,14 +51,17 @@ def _posted_choices(request: HttpRequest, ballot: Ballot) -> dict[str, list[str]
     }
 
 
-_DONE_PAGES: dict[int, str] = {}
+_DONE_PAGES: dict[tuple[int, str], str] = {}
 
 
 def _done_page(request: HttpRequest, ballot: Ballot, ctx: dict[str, Any]) -> str:
     # The same for every voter of a ballot: rendered once per process.
-    page = _DONE_PAGES.get(ballot.pk)
+    key = (ballot.pk, str(ballot.opened_at))
+    page = _DONE_PAGES.get(key)
     if page is None:
-        page = _DONE_PAGES[ballot.pk] = render_to_string("ballots/phone_done.html", ctx)
+        if len(_DONE_PAGES) > 64:
+            _DONE_PAGES.clear()
+        page = _DONE_PAGES[key] = render_to_string("ballots/phone_done.html", ctx)
     return page
 
 
