@@ -135,3 +135,20 @@ def test_recount_query_count_is_constant(open_ballot: Ballot, django_assert_max_
         services.recount(fresh)
     with django_assert_max_num_queries(3):
         services.verify_digest(fresh)
+
+
+def test_verify_command(open_ballot: Ballot) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    _cast_some(open_ballot)
+    services.close_ballot(open_ballot, actor=None)
+    out = io.StringIO()
+    call_command("verify_ballots", stdout=out)
+    assert "一致" in out.getvalue() and "不一致" not in out.getvalue()
+    mark = Mark.objects.exclude(grade="差").first()
+    assert mark is not None
+    Mark.objects.filter(pk=mark.pk).update(grade="差")
+    with pytest.raises(CommandError):
+        call_command("verify_ballots", str(open_ballot.pk), stdout=io.StringIO())
