@@ -221,3 +221,14 @@ def test_per_indicator_results_page_and_export(cast: Cast) -> None:
     sheet = wb["分指标统计"]
     assert sheet.max_row == 1 + 3 * 2
     assert sheet.cell(row=2, column=5).value == 1  # 较好 votes on the first indicator
+
+
+def test_index_query_count_is_constant(cast: Cast, django_assert_max_num_queries) -> None:
+    from shuping.ballots.tests.conftest import make_meeting
+
+    for year in (2020, 2021, 2022):
+        services.create_ballot(make_meeting(cast, year=year), actor=None)
+    client = login(Client(), cast.organizer)
+    with django_assert_max_num_queries(6):
+        r = client.get(reverse("ballots:index"))
+    assert r.content.decode().count("/b/ballot/") == 3
