@@ -1,10 +1,387 @@
+"""Ballot pages. Two need no login: the phone page (the token is the capability) and the
+projector page (the ballot's projector key). Everything else starts with an access helper."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from shuping.accounts.access import org_scope_q
+from shuping.ballots import exports, services
+from shuping.ballots.access import READ, can_write_meeting, get_ballot_for, get_meeting_for
+from shuping.ballots.models import Ballot, BallotState, MarkStatus
+from shuping.lib.errors import DomainError
+from shuping.meetings.models import Meeting
+from shuping.meetings.services import quorum_status
+
+# --- the phone page (no login) ----------------------------------------------------
+
+
+def _sheet_layout(ballot: Ballot, chosen: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Rows grouped by reporter for the templates, with what is ticked so far."""
+    groups: dict[int, dict[str, Any]] = {}
+    for row in ballot.rows():
+        item = row["item"]
+        group = groups.setdefault(int(item["id"]), {"item": item, "rows": []})
+        picked = chosen.get(row["key"], [])
+        group["rows"].append(
+            {
+                "key": row["key"],
+                "indicator": row["indicator"],
+                "picked": picked,
+                "valid": len(picked) == 1,
+            }
+        )
+    return list(groups.values())
+
+
+def _posted_choices(request: HttpRequest, ballot: Ballot) -> dict[str, list[str]]:
+    return {
+        row["key"]: request.POST.getlist(row["key"])
+        for row in ballot.rows()
+        if request.POST.getlist(row["key"])
+    }
+
+
+_DONE_PAGES: dict[tuple[int, str], str] = {}
+
+
+def _done_page(request: HttpRequest, ballot: Ballot, ctx: dict[str, Any]) -> str:
+    # The same for every voter of a ballot: rendered once per process.
+    key = (ballot.pk, str(ballot.opened_at))
+    page = _DONE_PAGES.get(key)
+    if page is None:
+        if len(_DONE_PAGES) > 64:
+            _DONE_PAGES.clear()
+        page = _DONE_PAGES[key] = render_to_string("ballots/phone_done.html", ctx)
+    return page
+
+
+# The token in the URL is the capability: the page works without cookies or a session
+# (WeChat's browser may drop them), and a forged cross-site POST would need the secret
+# token anyway, so CSRF protection adds nothing here. Only this view is exempt.
+@csrf_exempt
+@never_cache
+def vote(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        view = services.token_ballot(token)
+    except services.TokenError as exc:
+        status = 404 if exc.reason == "unknown" else 200
+        return render(
+            request,
+            "ballots/phone_message.html",
+            {"message": exc.message, "reason": exc.reason},
+            status=status,
+        )
+    ballot = view.ballot
+    ctx: dict[str, Any] = {
+        "ballot": ballot,
+        "meeting_title": ballot.meeting.title,
+        "category_title": ballot.category_title(view.category),
+        "token": token,
+        "scale": ballot.scale,
+    }
+    if request.method != "POST":
+        ctx["groups"] = _sheet_layout(ballot, {})
+        return render(request, "ballots/phone_form.html", ctx)
+    choices = _posted_choices(request, ballot)
+    comment = request.POST.get("comment", "")[:500]
+    action = request.POST.get("action", "confirm")
+    if action == "submit":  # the hot path: no layout, one transaction, a tiny page
+        try:
+            services.submit_sheet(token, choices=choices, comment=comment, view=view)
+        except services.TokenError as exc:
+            return render(request, "ballots/phone_message.html", {"message": exc.message})
+        except DomainError as exc:
+            ctx.update(groups=_sheet_layout(ballot, choices), comment=comment, error=exc.message)
+            # 200, not 400: Django logs 4xx responses with their path, and the path is
+            # the voter's still valid token.
+            return render(request, "ballots/phone_form.html", ctx)
+        return HttpResponse(_done_page(request, ballot, ctx))
+    ctx.update(groups=_sheet_layout(ballot, choices), comment=comment)
+    if action == "edit":
+        return render(request, "ballots/phone_form.html", ctx)
+    ctx["invalid_rows"] = sum(1 for g in ctx["groups"] for r in g["rows"] if not r["valid"])
+    return render(request, "ballots/phone_confirm.html", ctx)
+
+
+# --- projector (keyed, no login) ----------------------------------------------------
+
+
+@never_cache
+def projector(request: HttpRequest, key: str) -> HttpResponse:
+    ballot = get_object_or_404(Ballot.objects.select_related("meeting"), projector_key=key)
+    ctx: dict[str, Any] = {"ballot": ballot, "turnout": services.turnout(ballot)}
+    if ballot.state == BallotState.CLOSED:
+        ctx["tally"] = ballot.closed_tally
+        ctx["rows"] = _chart_rows(ballot)
+    return render(request, "ballots/projector.html", ctx)
+
+
+@never_cache
+def projector_turnout(request: HttpRequest, key: str) -> JsonResponse:
+    """Live turnout for the projector and the host page: counts only, cached."""
+    ballot = (
+        Ballot.objects.filter(projector_key=key).only("id", "state", "paper_handed_out").first()
+    )
+    if ballot is None:
+        return JsonResponse({"detail": "not found"}, status=404)
+    return JsonResponse(services.turnout(ballot))
+
+
+def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
+    tally = ballot.closed_tally or {}
+    scale = tally.get("scale", ballot.scale)
+    rows = []
+    for rep in tally.get("reporters", []):
+        pct = rep.get("weighted_percent") or rep["percent"]
+        rows.append(
+            {
+                "rep": rep,
+                "bars": [
+                    {"grade": g, "count": rep["counts"][g], "pct": pct[g], "tone": i}
+                    for i, g in enumerate(scale)
+                ],
+                "flag": any(r["exceeds"] for r in rep["rules"]),
+                "indicators": [
+                    {
+                        "title": ind["title"],
+                        "cells": [(ind["counts"][g], ind["percent"][g]) for g in scale],
+                        "valid": ind["valid"],
+                        "invalid": ind["invalid"],
+                    }
+                    for ind in rep.get("indicators", [])
+                ],
+            }
+        )
+    return rows
+
+
+# --- host and staff pages -----------------------------------------------------------
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "民主测评"})
+    scope = org_scope_q(request.user, roles=READ, prefix="campaign__committee__")
+    meetings = (
+        Meeting.objects.filter(scope)
+        .select_related("campaign")
+        .prefetch_related("ballots")
+        .order_by("-starts_at")[:200]
+    )
+    return render(request, "ballots/index.html", {"meetings": meetings, "title": "民主测评"})
+
+
+@login_required
+def meeting_ballots(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting_for(request.user, meeting_id)
+    if request.method == "POST":
+        meeting = get_meeting_for(request.user, meeting_id, write=True)
+        try:
+            ballot = services.create_ballot(
+                meeting, actor=request.user, category=request.POST.get("category", "")
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("ballots:detail", pk=ballot.pk)
+    rule = services._meeting_rule(meeting)
+    return render(
+        request,
+        "ballots/meeting.html",
+        {
+            "meeting": meeting,
+            "ballots": meeting.ballots.all(),
+            "categories": rule.evaluators,
+            "can_write": can_write_meeting(request.user, meeting),
+            "title": f"{meeting.title} · 民主测评",
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_ballot_for(request.user, pk)
+    ctx: dict[str, Any] = {
+        "ballot": ballot,
+        "meeting": ballot.meeting,
+        "turnout": services.turnout(ballot),
+        "can_write": can_write_meeting(request.user, ballot.meeting),
+        "title": ballot.title,
+    }
+    if ballot.state == BallotState.DRAFT:
+        ctx["quorum"] = quorum_status(ballot.meeting)
+    if ballot.state == BallotState.OPEN:
+        ctx["paper"] = paper = services.paper_status(ballot)
+        ctx["paper_pending"] = len(paper.mismatched) + len(paper.single)
+    if ballot.state == BallotState.CLOSED:
+        ctx["tally"] = ballot.closed_tally
+        ctx["rows"] = _chart_rows(ballot)
+        ctx["digest_ok"] = services.verify_digest(ballot)
+        ctx["recount_ok"] = services.recount(ballot) == ballot.closed_tally
+    return render(request, "ballots/detail.html", ctx)
+
+
+def _act(request: HttpRequest, pk: int, fn: Any, ok: str) -> HttpResponse:
+    ballot = get_ballot_for(request.user, pk, write=True)
+    try:
+        fn(ballot)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+    return redirect("ballots:detail", pk=ballot.pk)
+
+
+@login_required
+@require_POST
+def open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = request.POST.get("override_reason", "")
+    return _act(
+        request,
+        pk,
+        lambda b: services.open_ballot(b, actor=request.user, override_reason=reason),
+        "测评已开始。",
+    )
+
+
+@login_required
+@require_POST
+def close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    exclude = request.POST.get("exclude_unmatched") == "1"
+    return _act(
+        request,
+        pk,
+        lambda b: services.close_ballot(b, actor=request.user, exclude_unmatched=exclude),
+        "测评已结束，结果已固定。",
+    )
+
+
+@login_required
+@require_POST
+def paper_count_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        count = int(request.POST.get("paper_handed_out", ""))
+    except ValueError:
+        count = -1
+    return _act(
+        request,
+        pk,
+        lambda b: services.set_paper_handed_out(b, actor=request.user, count=count),
+        "已记录发出的纸质票张数。",
+    )
+
+
+@login_required
+@require_POST
+def issue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue tokens and hand back the slips at once: the raw tokens are never stored."""
+    ballot = get_ballot_for(request.user, pk, write=True)
+    category = request.POST.get("category", "")
+    try:
+        count = int(request.POST.get("count", ""))
+    except ValueError:
+        count = 0
+    try:
+        tokens = services.issue_tokens(ballot, actor=request.user, category=category, count=count)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("ballots:detail", pk=ballot.pk)
+    base = request.build_absolute_uri("/b/").rstrip("/")
+    return _download(exports.slips_docx(ballot, tokens, category=category, base_url=base))
+
+
+def _download(export: tuple[str, str, bytes]) -> HttpResponse:
+    filename, content_type, content = export
+    response = HttpResponse(content, content_type=content_type)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def paper_form_view(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_ballot_for(request.user, pk)
+    return _download(exports.paper_form_docx(ballot))
+
+
+@login_required
+def export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    ballot = get_ballot_for(request.user, pk)
+    if ballot.state != BallotState.CLOSED:
+        messages.error(request, "测评结束后才能导出结果。")
+        return redirect("ballots:detail", pk=ballot.pk)
+    export = exports.results_xlsx(ballot) if fmt == "xlsx" else exports.results_docx(ballot)
+    return _download(export)
+
+
+@login_required
+def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_ballot_for(request.user, pk, write=True)
+    chosen: dict[str, list[str]] = {}
+    error = ""
+    number = request.GET.get("number", "")
+    category = ballot.categories[0]["key"] if ballot.categories else ""
+    if request.method == "POST":
+        number = request.POST.get("number", "").strip()
+        category = request.POST.get("category", "")
+        for row in ballot.rows():
+            value = request.POST.get(row["key"])
+            if value == "none":
+                chosen[row["key"]] = []
+            elif value == "multiple":
+                chosen[row["key"]] = ballot.scale[:2]  # any two grades: stored as 多选
+            elif value:
+                chosen[row["key"]] = [value]
+        try:
+            entry = services.record_paper_entry(
+                ballot,
+                actor=request.user,
+                number=int(number) if number.isdigit() else 0,
+                category=category,
+                choices=chosen,
+                comment=request.POST.get("comment", ""),
+                correct=request.POST.get("correct") == "1",
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"第 {entry.number} 号票第 {entry.pass_no} 次录入已保存。")
+            return redirect("ballots:paper", pk=ballot.pk)
+    status = services.paper_status(ballot)
+    groups = _sheet_layout(ballot, chosen)
+    for group in groups:
+        for row in group["rows"]:
+            if row["key"] not in chosen:
+                row["value"] = ""
+            else:
+                picked = chosen[row["key"]]
+                row["value"] = (
+                    picked[0] if len(picked) == 1 else "none" if not picked else "multiple"
+                )
+    return render(
+        request,
+        "ballots/paper.html",
+        {
+            "ballot": ballot,
+            "meeting": ballot.meeting,
+            "groups": groups,
+            "error": error,
+            "number": number,
+            "category": category,
+            "status": status,
+            "turnout": services.turnout(ballot),
+            "mark_status": MarkStatus,
+            "title": f"纸质票录入 · {ballot.title}",
+        },
+    )

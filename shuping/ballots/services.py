@@ -1,0 +1,803 @@
+"""Ballot state changes: create, issue tokens, open, cast, paper entry, close.
+
+See models.py for how secrecy is built in. Every function that changes state
+runs in one transaction, checks permission and state, and writes an audit row —
+except `submit_sheet`, which is the voter's anonymous act and is never audited
+(an audit row there would tie a time to a choice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's busy timeout alone
+    fcntl = None  # type: ignore[assignment]
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from shuping.audit.services import record
+from shuping.ballots import tally as tally_mod
+from shuping.ballots.access import can_write_meeting
+from shuping.ballots.models import (
+    TRANSITIONS,
+    Ballot,
+    BallotState,
+    BallotToken,
+    Channel,
+    Mark,
+    MarkStatus,
+    PaperEntry,
+    Sheet,
+)
+from shuping.lib.errors import DomainError, PermissionDenied, StateError
+from shuping.lib.types import Actor
+from shuping.meetings.models import Meeting
+from shuping.meetings.services import quorum_status
+from shuping.rounds.rules import MeetingRule
+
+MAX_TOKENS_PER_ISSUE = 1000
+TURNOUT_CACHE_SECONDS = 1.0
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 128 bits of randomness, so an unsalted hash cannot be reversed by guessing.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def _check_move(ballot: Ballot, target: str) -> None:
+    if not can_move(ballot.state, target):
+        raise StateError(
+            f"测评当前为“{ballot.get_state_display()}”，不能变为“{BallotState(target).label}”。"
+        )
+
+
+def _check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
+    if actor is None:  # the system (demo loader, commands)
+        return
+    meeting = (
+        ballot_or_meeting.meeting if isinstance(ballot_or_meeting, Ballot) else ballot_or_meeting
+    )
+    if not can_write_meeting(actor, meeting):
+        raise PermissionDenied("只有组织单位的组织员或主持人可以管理测评。")
+
+
+def _lock(ballot: Ballot) -> Ballot:
+    return (
+        Ballot.objects.select_for_update(of=("self",))
+        .select_related("meeting__campaign__committee")
+        .get(pk=ballot.pk)
+    )
+
+
+def _meeting_rule(meeting: Meeting) -> MeetingRule:
+    rules = meeting.campaign.parsed_rules
+    try:
+        return rules.meeting(meeting.kind)
+    except KeyError:
+        return rules.meetings[0]
+
+
+_WRITER = threading.Lock()
+_WRITER_FILES: dict[str, Any] = {}
+
+
+@contextmanager
+def _sqlite_writer() -> Iterator[None]:
+    """Queue SQLite writers of the casting hot path instead of letting them collide.
+
+    SQLite admits one writer at a time and a blocked writer polls with growing sleeps
+    (busy_timeout), which under a burst of hundreds of phones wastes most of the time.
+    Waiting on a thread lock and an flock next to the database file wakes the next
+    writer the moment the previous one commits. PostgreSQL needs none of this."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    name = str(connection.settings_dict["NAME"])
+    with _WRITER:
+        if fcntl is None or "memory" in name:
+            yield
+            return
+        handle = _WRITER_FILES.get(name)
+        if handle is None:
+            handle = _WRITER_FILES[name] = open(f"{name}.castlock", "a+b")  # noqa: SIM115
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _snapshot_items(meeting: Meeting) -> list[dict[str, Any]]:
+    entries = (
+        meeting.agenda.filter(evaluated=True)
+        .select_related("reporter__person", "reporter__organization")
+        .order_by("order", "id")
+    )
+    items = []
+    for entry in entries:
+        rep = entry.reporter
+        name = rep.person.name if rep.person_id else "（书记空缺）"  # type: ignore[union-attr]
+        items.append(
+            {
+                "id": entry.pk,
+                "name": name,
+                "position": rep.position or rep.organization.name,
+                "org": rep.organization.name,
+            }
+        )
+    return items
+
+
+def _apply_rules(ballot: Ballot) -> None:
+    """Copy what the sheet needs from the round's rules (snapshot: rules may change later)."""
+    meeting = ballot.meeting
+    rules = meeting.campaign.parsed_rules
+    rule = _meeting_rule(meeting)
+    ballot.items = _snapshot_items(meeting)
+    ballot.scale = list(rules.ballot_scale)
+    ballot.mode = rule.ballot_mode
+    ballot.allow_comment = rule.ballot_comment
+    ballot.indicators = (
+        [{"key": i.key, "title": i.title} for i in rules.indicators]
+        if rule.ballot_mode == "per_indicator"
+        else []
+    )
+    cats = [{"key": c.key, "title": c.title, "weight": str(c.weight)} for c in rule.evaluators]
+    if ballot.category:
+        cats = [c for c in cats if c["key"] == ballot.category]
+    ballot.categories = cats or [{"key": "", "title": "参会人员", "weight": "1"}]
+
+
+# --- set-up ---------------------------------------------------------------------
+
+
+def create_ballot(meeting: Meeting, *, actor: Actor, category: str = "", title: str = "") -> Ballot:
+    with transaction.atomic():
+        _check_write(meeting, actor)
+        rule = _meeting_rule(meeting)
+        keys = {c.key for c in rule.evaluators}
+        if category and category not in keys:
+            raise DomainError("测评人类别不在本次会议的规则中。", field="category")
+        if Ballot.objects.filter(meeting=meeting, category=category).exists():
+            raise DomainError("本次会议已有此范围的测评。", field="category")
+        ballot = Ballot(meeting=meeting, category=category)
+        _apply_rules(ballot)
+        label = ballot.category_title(category) if category else ""
+        ballot.title = title.strip() or f"{meeting.title}民主测评{f'（{label}）' if label else ''}"
+        ballot.save()
+        record(
+            actor=actor,
+            action="ballot.create",
+            target=ballot,
+            organization=meeting.campaign.committee,
+            changes={"category": [None, category]},
+        )
+    return ballot
+
+
+def issue_tokens(ballot: Ballot, *, actor: Actor, category: str, count: int) -> list[str]:
+    """Create `count` one-time tokens and return them ONCE: only their hashes are stored."""
+    with transaction.atomic():
+        ballot = _lock(ballot)
+        _check_write(ballot, actor)
+        if ballot.state == BallotState.CLOSED:
+            raise StateError("测评已结束，不能再发放二维码。")
+        if category not in {c["key"] for c in ballot.categories}:
+            raise DomainError("请选择本次测评的测评人类别。", field="category")
+        if not 1 <= count <= MAX_TOKENS_PER_ISSUE:
+            raise DomainError(f"数量应在 1 到 {MAX_TOKENS_PER_ISSUE} 之间。", field="count")
+        tokens = [secrets.token_urlsafe(16) for _ in range(count)]  # 128 bits each
+        BallotToken.objects.bulk_create(
+            [
+                BallotToken(token_hash=hash_token(t), ballot=ballot, category=category)
+                for t in tokens
+            ]
+        )
+        record(
+            actor=actor,
+            action="ballot.issue_tokens",
+            target=ballot,
+            organization=ballot.meeting.campaign.committee,
+            changes={"issued": count, "category": category},
+        )
+    cache.delete(_turnout_key(ballot.pk))
+    return tokens
+
+
+def set_paper_handed_out(ballot: Ballot, *, actor: Actor, count: int) -> Ballot:
+    with transaction.atomic():
+        ballot = _lock(ballot)
+        _check_write(ballot, actor)
+        if ballot.state == BallotState.CLOSED:
+            raise StateError("测评已结束。")
+        if not 0 <= count <= 100000:
+            raise DomainError("请填写发出的纸质票张数。", field="paper_handed_out")
+        before = ballot.paper_handed_out
+        ballot.paper_handed_out = count
+        ballot.save(update_fields=["paper_handed_out"])
+        record(
+            actor=actor,
+            action="ballot.paper_handed_out",
+            target=ballot,
+            organization=ballot.meeting.campaign.committee,
+            changes={"paper_handed_out": [before, count]},
+        )
+    cache.delete(_turnout_key(ballot.pk))
+    return ballot
+
+
+def open_ballot(ballot: Ballot, *, actor: Actor, override_reason: str = "") -> Ballot:
+    """Open for casting. Refused when the quorum is not met, unless a written reason is given."""
+    with transaction.atomic():
+        ballot = _lock(ballot)
+        _check_write(ballot, actor)
+        _check_move(ballot, BallotState.OPEN)
+        _apply_rules(ballot)
+        if not ballot.items:
+            raise DomainError("本次会议没有参加测评的述职对象。")
+        quorum = quorum_status(ballot.meeting)
+        reason = override_reason.strip()
+        if not quorum.met and not reason:
+            raise DomainError(
+                "到会人数未达到要求，不能开始测评："
+                + "；".join(quorum.lines)
+                + "。如确需开始，请由主持人填写理由。",
+                field="override_reason",
+            )
+        ballot.state = BallotState.OPEN
+        ballot.opened_at = timezone.now()
+        # Either the host overrides here, or the meeting's own override (meetings app) let
+        # the quorum count as met; the ballot keeps whichever reason applies.
+        if not quorum.met:
+            ballot.override_reason = reason
+        elif quorum.overridden:
+            ballot.override_reason = quorum.override_reason
+        else:
+            ballot.override_reason = ""
+        ballot.save(
+            update_fields=[
+                "state",
+                "opened_at",
+                "override_reason",
+                "items",
+                "scale",
+                "mode",
+                "allow_comment",
+                "indicators",
+                "categories",
+            ]
+        )
+        record(
+            actor=actor,
+            action="ballot.open",
+            target=ballot,
+            organization=ballot.meeting.campaign.committee,
+            changes={"state": [BallotState.DRAFT, BallotState.OPEN]},
+            note=(
+                f"到会人数未达要求，主持人说明理由：{ballot.override_reason}"
+                if ballot.override_reason
+                else ""
+            ),
+        )
+    cache.delete(_turnout_key(ballot.pk))
+    return ballot
+
+
+# --- casting --------------------------------------------------------------------
+
+
+TOKEN_MESSAGES = {
+    "unknown": "二维码无效：没有找到这张测评票。请核对二维码，或向会务人员咨询。",
+    "used": "这张测评票已经提交过了。每张票只能提交一次，感谢您的参与。",
+    "draft": "测评尚未开始。请等主持人宣布开始测评后，刷新本页面。",
+    "closed": "本次测评已经结束，不能再提交。",
+}
+
+
+class TokenError(DomainError):
+    def __init__(self, code: str) -> None:
+        # API: a known token in the wrong state is a 409, an unknown one a 400.
+        super().__init__(TOKEN_MESSAGES[code], code="state" if code != "unknown" else "invalid")
+        self.reason = code
+
+
+@dataclass(frozen=True)
+class TokenView:
+    ballot: Ballot
+    category: str
+
+
+# An open ballot's sheet (items, scale, indicators, meeting title) is frozen at open, so
+# each process keeps it once instead of reloading it for every phone request.
+_OPEN_SHEETS: dict[tuple[int, str], Ballot] = {}
+
+
+def _open_sheet(ballot_id: int, opened_at: Any) -> Ballot:
+    key = (ballot_id, str(opened_at))
+    ballot = _OPEN_SHEETS.get(key)
+    if ballot is None:
+        ballot = Ballot.objects.select_related("meeting").get(pk=ballot_id)
+        if len(_OPEN_SHEETS) > 64:
+            _OPEN_SHEETS.clear()
+        _OPEN_SHEETS[key] = ballot
+    return ballot
+
+
+def token_ballot(token: str) -> TokenView:
+    """The ballot a token opens, or TokenError with a message for the voter (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.used, t.category, b.id, b.state, b.opened_at"
+            f" FROM {BallotToken._meta.db_table} t JOIN {Ballot._meta.db_table} b"
+            f" ON b.id = t.ballot_id WHERE t.token_hash = %s",
+            [hash_token(token)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise TokenError("unknown")
+    used, category, ballot_id, state, opened_at = row
+    if state == BallotState.CLOSED:
+        raise TokenError("closed")
+    if used:
+        raise TokenError("used")
+    if state == BallotState.DRAFT:
+        raise TokenError("draft")
+    return TokenView(ballot=_open_sheet(ballot_id, opened_at), category=category)
+
+
+def normalize(
+    ballot: Ballot, choices: Mapping[str, Sequence[str]]
+) -> list[tuple[int, str, str, str]]:
+    """Every row of the sheet as (item, indicator, grade, status); missing rows are 未选.
+
+    A row with one grade is valid, with none or several invalid (seed 004's form)."""
+    scale = set(ballot.scale)
+    sheet_rows = ballot.rows()
+    known = {row["key"] for row in sheet_rows}
+    for key, grades in choices.items():
+        if key not in known:
+            raise DomainError("测评票中有不属于本次测评的项目。")
+        if any(g not in scale for g in grades):
+            raise DomainError("测评票中有不在等次表中的选项。")
+    out = []
+    for row in sheet_rows:
+        grades = sorted(set(choices.get(row["key"], ())))
+        indicator = row["indicator"]["key"] if row["indicator"] else ""
+        if len(grades) == 1:
+            out.append((int(row["item"]["id"]), indicator, grades[0], MarkStatus.VALID.value))
+        elif grades:
+            out.append((int(row["item"]["id"]), indicator, "", MarkStatus.MULTIPLE.value))
+        else:
+            out.append((int(row["item"]["id"]), indicator, "", MarkStatus.NONE.value))
+    return out
+
+
+Rows = list[tuple[int, str, str, str]]
+
+
+def _uuid_param(value: uuid.UUID) -> Any:
+    # What UUIDField would store: a native uuid on PostgreSQL, 32 hex characters on SQLite.
+    return value if connection.features.has_native_uuid_field else value.hex
+
+
+def _insert_sheet(ballot: Ballot, *, category: str, channel: str, comment: str, rows: Rows) -> None:
+    """Two statements whatever the number of rows: the sheet, then all its marks at once."""
+    sheet_id = _uuid_param(uuid.uuid4())
+    params: list[Any] = []
+    for item, indicator, grade, status in rows:
+        params += [_uuid_param(uuid.uuid4()), sheet_id, ballot.pk, item, indicator, grade, status]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Sheet._meta.db_table} (id, ballot_id, category, channel, comment)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [sheet_id, ballot.pk, category, channel, comment],
+        )
+        if rows:
+            cursor.execute(
+                f"INSERT INTO {Mark._meta.db_table}"
+                f" (id, sheet_id, ballot_id, item, indicator, grade, status) VALUES {values}",
+                params,
+            )
+
+
+def submit_sheet(
+    token: str,
+    *,
+    choices: Mapping[str, Sequence[str]],
+    comment: str = "",
+    view: TokenView | None = None,
+) -> None:
+    """Cast the sheet of a token: exactly once, whatever the concurrency.
+
+    One transaction: a conditional UPDATE marks the token used only if it was unused
+    and its ballot open (rowcount 1, else refuse), then one insert for the sheet and
+    one bulk insert for its rows — on PostgreSQL all three in a single statement.
+    No per-row queries, no tally, no audit row."""
+    view = view or token_ballot(token)
+    ballot = view.ballot
+    rows = normalize(ballot, choices)
+    comment = comment.strip()[:500] if ballot.allow_comment else ""
+    if connection.vendor == "postgresql":
+        # One statement is one transaction by itself: no BEGIN/COMMIT round trips.
+        claimed = _cast_postgres(ballot, token, view.category, comment, rows)
+    else:
+        with _sqlite_writer(), transaction.atomic():
+            claimed = _cast_generic(ballot, token, view.category, comment, rows)
+    if not claimed:
+        # Lost the race (or the ballot closed meanwhile): say why.
+        state = Ballot.objects.filter(pk=ballot.pk).values_list("state", flat=True).first()
+        raise TokenError("closed" if state == BallotState.CLOSED else "used")
+
+
+_CLAIM = (
+    "UPDATE {token} SET used = %s WHERE token_hash = %s AND used = %s"
+    " AND ballot_id IN (SELECT id FROM {ballot} WHERE id = %s AND state = %s{lock})"
+)
+
+
+def _claim_sql() -> str:
+    """Mark the token used if it is unused and its ballot open; rowcount 1 or nothing.
+
+    On PostgreSQL the ballot row is read FOR KEY SHARE: many casts hold that at once,
+    but `close_ballot`'s FOR UPDATE waits for every cast in flight to commit, and a
+    cast arriving meanwhile waits for the close and then sees the ballot closed — so
+    no sheet is ever committed after the digest. SQLite serializes writers anyway."""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    return _CLAIM.format(token=BallotToken._meta.db_table, ballot=Ballot._meta.db_table, lock=lock)
+
+
+def _cast_generic(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
+    """Claim the token (rowcount 1 or nothing), then insert the sheet and its rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(), [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value]
+        )
+        if cursor.rowcount != 1:
+            return False
+    _insert_sheet(ballot, category=category, channel=Channel.ELECTRONIC, comment=comment, rows=rows)
+    return True
+
+
+def _cast_postgres(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
+    """The same as `_cast_generic` in one statement of constant size: the sheet and its
+    rows are inserted only from the row the conditional UPDATE claimed (none if the
+    token was used or the ballot is not open)."""
+    sql = (
+        f"WITH claimed AS ({_claim_sql()} RETURNING ballot_id),"
+        f" sheet AS (INSERT INTO {Sheet._meta.db_table} (id, ballot_id, category, channel, comment)"
+        "  SELECT gen_random_uuid(), ballot_id, %s, %s, %s FROM claimed RETURNING id, ballot_id),"
+        f" marks AS (INSERT INTO {Mark._meta.db_table}"
+        "  (id, sheet_id, ballot_id, item, indicator, grade, status)"
+        "  SELECT gen_random_uuid(), sheet.id, sheet.ballot_id, r.item, r.indicator, r.grade,"
+        "   r.status FROM sheet,"
+        "   unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+        "   AS r(item, indicator, grade, status))"
+        " SELECT count(*) FROM claimed"
+    )
+    params: list[Any] = [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value]
+    params += [category, Channel.ELECTRONIC.value, comment]
+    params += [
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bool(row and row[0] == 1)
+
+
+# --- paper ----------------------------------------------------------------------
+
+
+def record_paper_entry(
+    ballot: Ballot,
+    *,
+    actor: Actor,
+    number: int,
+    category: str,
+    choices: Mapping[str, Sequence[str]],
+    comment: str = "",
+    correct: bool = False,
+) -> PaperEntry:
+    """One clerk's transcription of paper form `number`. The first entry of a number is
+    pass 1; a different clerk's entry is pass 2 (the same clerk can never do both);
+    with `correct=True` a clerk overwrites their own pass after a mismatch."""
+    with transaction.atomic():
+        ballot = _lock(ballot)
+        _check_write(ballot, actor)
+        if ballot.state != BallotState.OPEN:
+            raise StateError("只有测评进行中才能录入纸质票。")
+        if number < 1:
+            raise DomainError("票号应为正整数。", field="number")
+        if category not in {c["key"] for c in ballot.categories}:
+            raise DomainError("请选择测评人类别。", field="category")
+        normalize(ballot, choices)  # validates keys and grades
+        missing = [r["key"] for r in ballot.rows() if r["key"] not in choices]
+        if missing:
+            raise DomainError(
+                "还有未录入的行，请对每一行选择等次、“未选”或“多选”。", field="choices"
+            )
+        clean = {k: sorted(set(v)) for k, v in choices.items()}
+        existing = {e.pass_no: e for e in PaperEntry.objects.filter(ballot=ballot, number=number)}
+        user_id = getattr(actor, "pk", None)
+        mine = next((e for e in existing.values() if e.clerk_id == user_id), None)
+        if mine is not None and not correct:
+            raise DomainError(
+                f"您已录入过第 {number} 号票。第二次录入须由另一位计票人完成；"
+                "如需更正自己的录入，请勾选“更正我的录入”。",
+                field="number",
+            )
+        if mine is None and correct:
+            raise DomainError(f"您尚未录入第 {number} 号票，无可更正。", field="number")
+        if mine is not None:
+            entry = mine
+            entry.category, entry.choices, entry.comment = category, clean, comment.strip()
+            entry.save(update_fields=["category", "choices", "comment"])
+            action = "ballot.paper_correct"
+        elif len(existing) >= 2:
+            raise DomainError(f"第 {number} 号票已由两人录入完毕。", field="number")
+        else:
+            if actor is None or user_id is None:
+                raise PermissionDenied("纸质票须由登录的计票人录入。")
+            entry = PaperEntry.objects.create(
+                ballot=ballot,
+                number=number,
+                pass_no=2 if existing else 1,
+                clerk_id=user_id,
+                category=category,
+                choices=clean,
+                comment=comment.strip(),
+            )
+            action = "ballot.paper_enter"
+        # The clerk's transcription is not a voter's act; log the sheet number only.
+        record(
+            actor=actor,
+            action=action,
+            target=ballot,
+            organization=ballot.meeting.campaign.committee,
+            changes={"number": number, "pass": entry.pass_no},
+        )
+    cache.delete(_turnout_key(ballot.pk))
+    return entry
+
+
+@dataclass
+class PaperStatus:
+    matched: list[int]
+    mismatched: list[dict[str, Any]]  # {"number", "rows": [row titles that differ]}
+    single: list[int]  # only one pass so far
+    entered: int  # distinct sheet numbers entered at least once
+
+
+def _entry_key(entry: PaperEntry) -> tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    return (
+        entry.category,
+        entry.comment,
+        tuple(sorted((k, tuple(v)) for k, v in entry.choices.items())),
+    )
+
+
+def paper_status(ballot: Ballot) -> PaperStatus:
+    by_number: dict[int, list[PaperEntry]] = {}
+    for entry in PaperEntry.objects.filter(ballot=ballot).order_by("number", "pass_no"):
+        by_number.setdefault(entry.number, []).append(entry)
+    titles = {
+        r["key"]: r["item"]["name"] + (f"·{r['indicator']['title']}" if r["indicator"] else "")
+        for r in ballot.rows()
+    }
+    status = PaperStatus(matched=[], mismatched=[], single=[], entered=len(by_number))
+    for number, entries in by_number.items():
+        if len(entries) < 2:
+            status.single.append(number)
+        elif _entry_key(entries[0]) == _entry_key(entries[1]):
+            status.matched.append(number)
+        else:
+            a, b = entries[0], entries[1]
+            rows = [titles.get(k, k) for k in titles if a.choices.get(k) != b.choices.get(k)]
+            if a.category != b.category:
+                rows.insert(0, "测评人类别")
+            if a.comment != b.comment:
+                rows.append("意见建议")
+            status.mismatched.append({"number": number, "rows": rows})
+    return status
+
+
+# --- closing and results --------------------------------------------------------
+
+
+def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = False) -> Ballot:
+    """Close: matched paper sheets become sheets, the tally and a digest are fixed."""
+    with transaction.atomic():
+        ballot = _lock(ballot)
+        _check_write(ballot, actor)
+        _check_move(ballot, BallotState.CLOSED)
+        paper = paper_status(ballot)
+        pending = len(paper.mismatched) + len(paper.single)
+        if pending and not exclude_unmatched:
+            raise StateError(
+                f"有 {pending} 张纸质票尚未完成两人一致的录入（不一致 {len(paper.mismatched)} 张，"
+                f"只录入一次 {len(paper.single)} 张）。请先核对，或确认不计入这些票后结束测评。"
+            )
+        entries = PaperEntry.objects.filter(ballot=ballot, number__in=paper.matched, pass_no=1)
+        for entry in entries:
+            _insert_sheet(
+                ballot,
+                category=entry.category,
+                channel=Channel.PAPER,
+                comment=entry.comment if ballot.allow_comment else "",
+                rows=normalize(ballot, entry.choices),
+            )
+        _shuffle_sheets(ballot)
+        ballot.state = BallotState.CLOSED
+        ballot.closed_at = timezone.now()
+        ballot.closed_tally = recount(ballot)
+        ballot.digest = compute_digest(ballot)
+        ballot.save(update_fields=["state", "closed_at", "closed_tally", "digest"])
+        record(
+            actor=actor,
+            action="ballot.close",
+            target=ballot,
+            organization=ballot.meeting.campaign.committee,
+            changes={
+                "state": [BallotState.OPEN, BallotState.CLOSED],
+                "digest": ballot.digest,
+                "sheets": ballot.closed_tally["sheets"],
+                "paper_excluded": pending,
+            },
+        )
+    cache.delete(_turnout_key(ballot.pk))
+    return ballot
+
+
+def _shuffle_sheets(ballot: Ballot) -> None:
+    """Rewrite the ballot's sheets in random order with fresh ids, so not even the physical
+    row order of the database follows the order in which sheets were cast."""
+    sheets = list(
+        Sheet.objects.filter(ballot=ballot).values_list("id", "category", "channel", "comment")
+    )
+    marks: dict[uuid.UUID, list[tuple[int, str, str, str]]] = {}
+    for sid, item, ind, grade, status in Mark.objects.filter(ballot=ballot).values_list(
+        "sheet_id", "item", "indicator", "grade", "status"
+    ):
+        marks.setdefault(sid, []).append((item, ind, grade, status))
+    random.SystemRandom().shuffle(sheets)
+    Mark.objects.filter(ballot=ballot).delete()
+    Sheet.objects.filter(ballot=ballot).delete()
+    new_sheets: list[Sheet] = []
+    new_marks: list[Mark] = []
+    for sid, category, channel, comment in sheets:
+        sheet = Sheet(
+            id=uuid.uuid4(),
+            ballot_id=ballot.pk,
+            category=category,
+            channel=channel,
+            comment=comment,
+        )
+        new_sheets.append(sheet)
+        new_marks.extend(
+            Mark(
+                id=uuid.uuid4(),
+                sheet_id=sheet.id,
+                ballot_id=ballot.pk,
+                item=i,
+                indicator=ind,
+                grade=g,
+                status=s,
+            )
+            for i, ind, g, s in marks.get(sid, [])
+        )
+    Sheet.objects.bulk_create(new_sheets, batch_size=500)
+    Mark.objects.bulk_create(new_marks, batch_size=500)
+
+
+def _rule_specs(ballot: Ballot) -> list[tally_mod.RuleSpec]:
+    return [
+        tally_mod.RuleSpec(
+            kind=r.kind, grades=r.grades, share=r.share, result=r.result, text=r.text
+        )
+        for r in ballot.meeting.campaign.parsed_rules.grading
+        if r.kind == "share_exceeds" and set(r.grades) <= set(ballot.scale)
+    ]
+
+
+def recount(ballot: Ballot) -> dict[str, Any]:
+    """The tally recomputed from the stored sheets (three queries)."""
+    marks = [
+        tally_mod.MarkRow(category=c, item=i, indicator=ind, grade=g, status=s)
+        for c, i, ind, g, s in Mark.objects.filter(ballot=ballot).values_list(
+            "sheet__category", "item", "indicator", "grade", "status"
+        )
+    ]
+    sheets = [
+        (r["category"], r["channel"], r["n"])
+        for r in Sheet.objects.filter(ballot=ballot)
+        .values("category", "channel")
+        .annotate(n=Count("id"))
+        .order_by("category", "channel")
+    ]
+    comments = (
+        Sheet.objects.filter(ballot=ballot).exclude(comment="").values_list("comment", flat=True)
+    )
+    return tally_mod.count(
+        marks=marks,
+        sheets=sheets,
+        items=ballot.items,
+        scale=ballot.scale,
+        indicators=ballot.indicators,
+        categories=ballot.categories,
+        rules=_rule_specs(ballot),
+        comments=list(comments),
+    )
+
+
+def compute_digest(ballot: Ballot) -> str:
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for sid, item, ind, grade, status in Mark.objects.filter(ballot=ballot).values_list(
+        "sheet_id", "item", "indicator", "grade", "status"
+    ):
+        rows.setdefault(str(sid), []).append((item, ind, grade, status))
+    sheets = [
+        (str(sid), cat, channel, comment, rows.get(str(sid), []))
+        for sid, cat, channel, comment in Sheet.objects.filter(ballot=ballot).values_list(
+            "id", "category", "channel", "comment"
+        )
+    ]
+    return tally_mod.digest(ballot.pk, sheets)
+
+
+def verify_digest(ballot: Ballot) -> bool:
+    """Whether the stored sheets still hash to the digest fixed at close."""
+    return bool(ballot.digest) and compute_digest(ballot) == ballot.digest
+
+
+def results(ballot: Ballot) -> dict[str, Any]:
+    """The figures fixed at close. Hidden while the ballot is open."""
+    if ballot.state != BallotState.CLOSED or ballot.closed_tally is None:
+        raise StateError("测评结束后才能查看结果。")
+    return ballot.closed_tally
+
+
+def _turnout_key(ballot_id: int) -> str:
+    return f"ballots:turnout:{ballot_id}"
+
+
+def turnout(ballot: Ballot) -> dict[str, Any]:
+    """Live turnout: counts only, cached a second per process so many viewers cost one query."""
+    key = _turnout_key(ballot.pk)
+    data: dict[str, Any] | None = cache.get(key)
+    if data is None:
+        agg = BallotToken.objects.filter(ballot_id=ballot.pk).aggregate(
+            issued=Count("token_hash"), submitted=Count("token_hash", filter=Q(used=True))
+        )
+        entered = PaperEntry.objects.filter(ballot_id=ballot.pk, pass_no=1).count()
+        data = {
+            "issued": agg["issued"] or 0,
+            "submitted": agg["submitted"] or 0,
+            "paper_handed_out": ballot.paper_handed_out,
+            "paper_entered": entered,
+        }
+        cache.set(key, data, TURNOUT_CACHE_SECONDS)
+    return {"state": ballot.state, **data}

@@ -1,0 +1,73 @@
+"""A meeting of the cast's district round with three evaluated reporters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shuping.ballots import services
+from shuping.ballots.models import Ballot
+from shuping.conftest import Cast
+from shuping.meetings.models import Meeting, MeetingReporter
+from shuping.meetings.services import QuorumStatus
+from shuping.rounds.testing import make_campaign, sample_rules
+
+
+def make_meeting(
+    cast: Cast, *, rules: dict[str, Any] | None = None, n: int = 3, year: int = 2025
+) -> Meeting:
+    orgs = [cast.street, cast.organ, cast.branch, cast.community, cast.retiree_branch][:n]
+    campaign = make_campaign(cast.district, year=year, rules=rules, reporters=orgs)
+    meeting = Meeting.objects.create(
+        campaign=campaign, kind="committee", title=f"{year}年度述职评议会"
+    )
+    for rep in campaign.reporters.all():
+        MeetingReporter.objects.create(meeting=meeting, reporter=rep, order=rep.order)
+    return meeting
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    """Pages render without a collectstatic manifest (main's conftest does the same)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def meeting(cast: Cast) -> Meeting:
+    return make_meeting(cast)
+
+
+@pytest.fixture
+def ballot(meeting: Meeting) -> Ballot:
+    return services.create_ballot(meeting, actor=None)
+
+
+@pytest.fixture
+def open_ballot(ballot: Ballot) -> Ballot:
+    return services.open_ballot(ballot, actor=None)
+
+
+@pytest.fixture
+def no_quorum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        services,
+        "quorum_status",
+        lambda meeting: QuorumStatus(met=False, lines=["到会党员 7 人，应到 10 人，不足 80%"]),
+    )
+
+
+def weighted_rules() -> dict[str, Any]:
+    rules = sample_rules()
+    rules["meetings"][0]["evaluators"] = [
+        {"key": "leader", "title": "区委常委", "weight": "2/3"},
+        {"key": "mass", "title": "群众代表", "weight": "1/3"},
+    ]
+    return rules
+
+
+def all_grade(ballot: Ballot, grade: str) -> dict[str, list[str]]:
+    return {row["key"]: [grade] for row in ballot.rows()}
