@@ -275,12 +275,10 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=500)
     parser.add_argument("--poll", type=float, default=3.0, help="watchers' poll interval (s)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    # One more process than cores: a worker waiting on a commit leaves the CPU to another.
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
-    # `shuping serve` sets Granian's backpressure to 4 × threads per worker, and Granian
-    # holds a slot per open keep-alive connection: 200 phones need well over 64 slots per
-    # worker. 3 × 30 threads also stays under PostgreSQL's default 100 connections.
-    parser.add_argument("--threads", type=int, default=30)
+    # The production defaults of `shuping serve`: one worker per core, a few threads each
+    # (Granian's backpressure, not the thread count, is what lets 200 phones stay connected).
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) * 2 + 1))
     parser.add_argument("--healthz-seconds", type=float, default=3.0)
     args = parser.parse_args()
 

@@ -42,6 +42,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=int(os.environ.get("WEB_THREADS", default_threads))
         )
+        # Granian holds one backpressure slot per open keep-alive connection: a room of
+        # phones needs many more slots than threads, or late connections time out.
+        parser.add_argument(
+            "--backpressure",
+            type=int,
+            default=int(os.environ.get("WEB_BACKPRESSURE", "1024")),
+            help="每个进程同时接受的连接数上限",
+        )
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,7 +71,7 @@ class Command(BaseCommand):
             interface=Interfaces.WSGI,
             workers=workers,
             blocking_threads=options["threads"],
-            backpressure=max(options["threads"] * 4, 64),
+            backpressure=max(options["backpressure"], options["threads"]),
             static_path_route=[settings.STATIC_URL.rstrip("/")],
             static_path_mount=[settings.STATIC_ROOT],
             log_level="warning",  # type: ignore[arg-type]
