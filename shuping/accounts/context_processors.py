@@ -25,6 +25,11 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         "meetings:index",
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
+    (
+        "民主测评",
+        "ballots:index",
+        frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
+    ),
     ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
 ]
 

@@ -17,6 +17,9 @@ def require_free_port(host: str, port: int) -> None:
     silently and share the traffic with the first one (perhaps on another database)."""
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # SO_REUSEADDR so a just-stopped server's TIME_WAIT connections don't count;
+            # a live listener still makes the bind fail.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError:
         raise CommandError(
