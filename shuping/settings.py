@@ -186,6 +186,17 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Ballot tokens travel in URLs; request logs must never keep one (ballots/logging.py).
+    "filters": {"ballot_tokens": {"()": "shuping.ballots.logging.RedactBallotTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["ballot_tokens"]}},
+    "loggers": {
+        "django.request": {"filters": ["ballot_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["ballot_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

@@ -126,7 +126,6 @@ def _qw01_2026(out: Callable[[str], None]) -> None:
     if campaign is None or campaign.meetings.exists():
         return
     host = campaign.committee.secretary
-    kinds = [m.key for m in campaign.parsed_rules.meetings]
     with transaction.atomic():
         made = services.create_meetings_from_rules(
             campaign,
@@ -163,7 +162,8 @@ def _qw01_2026(out: Callable[[str], None]) -> None:
         for other in made:
             if other.kind != "members":
                 services.populate_expected(other, actor=None)
-    out(f"  QW-01 2026: {len(made)} 个会议（{', '.join(kinds)}），党员大会进行中")
+    titles = "、".join(m.title for m in made)
+    out(f"  金顶街道党工委 2026：{len(made)} 个会议（{titles}），向党员大会述职进行中")
 
 
 def _qw_2025(out: Callable[[str], None]) -> None:
@@ -211,11 +211,11 @@ def _qw_2025(out: Callable[[str], None]) -> None:
         Meeting.objects.filter(pk=meeting.pk).update(
             opened_at=_at(2026, 2, 22, 9), closed_at=start, current_entry=None
         )
-    out(f"  QW 2025: 已结束的述职评议会（{meeting.agenda.count()} 名述职对象）")
+    out(f"  西山区委 2025：{meeting.title}已结束（{meeting.agenda.count()} 名述职对象）")
 
 
 def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
-    out("述职评议会 …")
+    out("述职评议会：")
     _qw01_2026(out)
     _qw_2025(out)
     return []
