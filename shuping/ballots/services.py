@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from shuping.audit.services import record
 from shuping.ballots import tally as tally_mod
-from shuping.ballots.access import can_write_meeting
 from shuping.ballots.models import (
     TRANSITIONS,
     Ballot,
@@ -44,6 +43,7 @@ from shuping.ballots.models import (
 )
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
+from shuping.meetings.access import can_run_meeting
 from shuping.meetings.models import Meeting
 from shuping.meetings.services import quorum_status
 from shuping.rounds.rules import MeetingRule
@@ -77,14 +77,14 @@ def _check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
     meeting = (
         ballot_or_meeting.meeting if isinstance(ballot_or_meeting, Ballot) else ballot_or_meeting
     )
-    if not can_write_meeting(actor, meeting):
+    if not can_run_meeting(actor, meeting):
         raise PermissionDenied("只有组织单位的组织员或主持人可以管理测评。")
 
 
 def _lock(ballot: Ballot) -> Ballot:
     return (
         Ballot.objects.select_for_update(of=("self",))
-        .select_related("meeting__campaign__committee")
+        .select_related("meeting__campaign__committee", "meeting__host")
         .get(pk=ballot.pk)
     )
 

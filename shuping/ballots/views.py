@@ -14,12 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from shuping.accounts.access import org_scope_q
 from shuping.ballots import exports, services
-from shuping.ballots.access import READ, can_write_meeting, get_ballot_for, get_meeting_for
+from shuping.ballots.access import can_run_meeting, get_ballot_for, get_meeting_for
 from shuping.ballots.models import Ballot, BallotState, MarkStatus
 from shuping.lib.errors import DomainError
-from shuping.meetings.models import Meeting
+from shuping.meetings.access import visible_meetings
 from shuping.meetings.services import quorum_status
 
 # --- the phone page (no login) ----------------------------------------------------
@@ -170,9 +169,8 @@ def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    scope = org_scope_q(request.user, roles=READ, prefix="campaign__committee__")
     meetings = (
-        Meeting.objects.filter(scope)
+        visible_meetings(request.user)
         .select_related("campaign")
         .prefetch_related("ballots")
         .order_by("-starts_at")[:200]
@@ -201,7 +199,7 @@ def meeting_ballots(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": meeting,
             "ballots": meeting.ballots.all(),
             "categories": rule.evaluators,
-            "can_write": can_write_meeting(request.user, meeting),
+            "can_write": can_run_meeting(request.user, meeting),
             "title": f"{meeting.title} · 民主测评",
         },
     )
@@ -214,7 +212,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ballot": ballot,
         "meeting": ballot.meeting,
         "turnout": services.turnout(ballot),
-        "can_write": can_write_meeting(request.user, ballot.meeting),
+        "can_write": can_run_meeting(request.user, ballot.meeting),
         "title": ballot.title,
     }
     if ballot.state == BallotState.DRAFT:

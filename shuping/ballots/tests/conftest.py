@@ -11,6 +11,7 @@ from shuping.ballots.models import Ballot
 from shuping.conftest import Cast
 from shuping.meetings.models import Meeting, MeetingReporter
 from shuping.meetings.services import QuorumStatus
+from shuping.organizations.models import Person
 from shuping.rounds.testing import make_campaign, sample_rules
 
 
@@ -19,21 +20,17 @@ def make_meeting(
 ) -> Meeting:
     orgs = [cast.street, cast.organ, cast.branch, cast.community, cast.retiree_branch][:n]
     campaign = make_campaign(cast.district, year=year, rules=rules, reporters=orgs)
+    # The cast's host user hosts the meeting in person, which is what lets a host run
+    # its ballot (meetings/access.py).
+    host, _ = Person.objects.get_or_create(
+        user=cast.host, defaults={"name": "区委书记", "organization": cast.district}
+    )
     meeting = Meeting.objects.create(
-        campaign=campaign, kind="committee", title=f"{year}年度述职评议会"
+        campaign=campaign, kind="committee", title=f"{year}年度述职评议会", host=host
     )
     for rep in campaign.reporters.all():
         MeetingReporter.objects.create(meeting=meeting, reporter=rep, order=rep.order)
     return meeting
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> None:
-    """Pages render without a collectstatic manifest (main's conftest does the same)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture
