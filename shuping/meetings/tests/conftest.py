@@ -41,15 +41,6 @@ MEETINGS_004: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings: Any) -> None:
-    """Pages render without `collectstatic` (the manifest storage needs it)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def when() -> datetime:
     return timezone.make_aware(datetime(2026, 12, 20, 9, 0))
 

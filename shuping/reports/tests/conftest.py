@@ -16,11 +16,7 @@ from shuping.rounds.testing import SAMPLE_RULES, make_campaign, sample_rules
 
 @pytest.fixture(autouse=True)
 def _test_storage(settings: Any, tmp_path: Any) -> None:
-    """Pages render without a collected static manifest; uploads go to a temporary folder."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    """Uploads go to a temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

@@ -42,12 +42,3 @@ def make_org(
 @pytest.fixture
 def org_factory(db: object) -> Callable[..., Organization]:
     return make_org
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> None:
-    """Pages render without a collected static manifest (the foundation may do this globally)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
