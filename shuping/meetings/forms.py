@@ -89,6 +89,12 @@ class CritiqueForm(forms.Form):
         label="点评意见", widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
 
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        # Shown on the same page as QuestionForm, whose `text` would also be `id_text`:
+        # the label 点评意见 would then focus the question box.
+        kw.setdefault("auto_id", "critique_%s")
+        super().__init__(*args, **kw)
+
 
 class SelfSignInForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=40)

@@ -300,3 +300,20 @@ def test_answer_added_later(cast: Cast, meeting: Meeting) -> None:
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["promised_by"] is None
+
+
+@pytest.mark.django_db
+def test_entry_page_ids_are_unique(cast: Cast, meeting: Meeting) -> None:
+    """Question and critique forms share a page; duplicate ids break their labels."""
+    import re
+
+    entry = meeting.agenda.first()
+    assert entry is not None
+    html = (
+        login(cast.street_organizer)
+        .get(reverse("meetings:entry", args=[meeting.pk, entry.pk]))
+        .content.decode()
+    )
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="critique_text"' in html
