@@ -8,10 +8,11 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from shuping.ballots import services
+from shuping.ballots import services, views
 from shuping.ballots.models import Ballot, BallotState, Mark, Sheet
 from shuping.ballots.tests.conftest import all_grade
 from shuping.conftest import PASSWORD, Cast
+from shuping.meetings.services import QuorumStatus
 
 
 def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
@@ -232,3 +233,14 @@ def test_index_query_count_is_constant(cast: Cast, django_assert_max_num_queries
     with django_assert_max_num_queries(6):
         r = client.get(reverse("ballots:index"))
     assert r.content.decode().count("/b/ballot/") == 3
+
+
+def test_quorum_lines_shown_once_marked(
+    cast: Cast, ballot: Ballot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """quorum_status lines carry their own ✓/✗; the page must not add a second mark."""
+    line = "✗ 到会党员 7/10 = 70.0%，要求达到应到人数的 80.0% 以上"
+    monkeypatch.setattr(views, "quorum_status", lambda m: QuorumStatus(met=False, lines=[line]))
+    html = login(Client(), cast.host).get(reverse("ballots:detail", args=[ballot.pk])).content
+    text = html.decode()
+    assert f"<p>{line}</p>" in text and "✘" not in text
