@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -80,6 +81,30 @@ def _move(report: DutyReport, action: str) -> str:
         label = ReportState(report.state).label
         raise StateError(f"报告当前状态为“{label}”，不能执行此操作。")
     return after
+
+
+def _commit_move(
+    locked: DutyReport,
+    after: str,
+    *,
+    actor: Actor,
+    action: str,
+    also: Iterable[str] = (),
+    note: str = "",
+) -> None:
+    """Save the new state (plus the fields in `also`, already set by the caller) and
+    write the audit row: the common end of every review transition."""
+    before = locked.state
+    locked.state = after
+    locked.save(update_fields=["state", *also])
+    record(
+        actor=actor,
+        action=action,
+        target=locked,
+        organization=locked.reporter.organization,
+        changes={"state": [before, after]},
+        note=note,
+    )
 
 
 def _refresh_checks(report: DutyReport) -> list[checks.Check]:
@@ -345,31 +370,25 @@ def submit_report(report: DutyReport, *, actor: Actor) -> DutyReport:
                 field=blockers[0].section or None,
                 code="checks",
             )
-        before = locked.state
         now = timezone.now()
-        locked.state = after
         locked.review_round += 1
         locked.submitted_at = locked.submitted_at or now
         locked.last_submitted_at = now
-        locked.save(
-            update_fields=[
-                "state",
+        _commit_move(
+            locked,
+            after,
+            actor=actor,
+            action="report.submit",
+            also=(
                 "review_round",
                 "submitted_at",
                 "last_submitted_at",
                 "total_chars",
                 "check_verdict",
                 "check_summary",
-            ]
+            ),
         )
         _snapshot(locked, actor=actor, kind=VersionKind.SUBMIT)
-        record(
-            actor=actor,
-            action="report.submit",
-            target=locked,
-            organization=locked.reporter.organization,
-            changes={"state": [before, after]},
-        )
     return locked
 
 
@@ -403,15 +422,11 @@ def return_report(
                 for key, text in texts.items()
             ]
         )
-        before = locked.state
-        locked.state = after
-        locked.save(update_fields=["state"])
-        record(
+        _commit_move(
+            locked,
+            after,
             actor=actor,
             action="report.return",
-            target=locked,
-            organization=locked.reporter.organization,
-            changes={"state": [before, after]},
             note="；".join(texts.values())[:500],
         )
     return locked
@@ -422,11 +437,15 @@ def approve_report(report: DutyReport, *, actor: Actor, comment: str = "") -> Du
         locked = _lock(report)
         _require_reviewer(actor, locked)
         after = _move(locked, "approve")
-        before = locked.state
-        locked.state = after
         locked.approved_at = timezone.now()
         locked.approved_by = _user(actor)
-        locked.save(update_fields=["state", "approved_at", "approved_by"])
+        _commit_move(
+            locked,
+            after,
+            actor=actor,
+            action="report.approve",
+            also=("approved_at", "approved_by"),
+        )
         if comment.strip():
             ReviewComment.objects.create(
                 report=locked,
@@ -434,13 +453,6 @@ def approve_report(report: DutyReport, *, actor: Actor, comment: str = "") -> Du
                 text=comment.strip(),
                 author=locked.approved_by,
             )
-        record(
-            actor=actor,
-            action="report.approve",
-            target=locked,
-            organization=locked.reporter.organization,
-            changes={"state": [before, after]},
-        )
     return locked
 
 
@@ -482,17 +494,8 @@ def write_summary(report: DutyReport, *, actor: Actor, summary: str) -> DutyRepo
             raise DomainError("请填写摘要。", field="summary")
         if len(text) > 2000:
             raise DomainError("摘要不超过2000字。", field="summary")
-        before = locked.state
         locked.summary = text
-        locked.state = after
-        locked.save(update_fields=["summary", "state"])
-        record(
-            actor=actor,
-            action="report.summarize",
-            target=locked,
-            organization=locked.reporter.organization,
-            changes={"state": [before, after]},
-        )
+        _commit_move(locked, after, actor=actor, action="report.summarize", also=("summary",))
     return locked
 
 
@@ -502,17 +505,14 @@ def publish_summary(report: DutyReport, *, actor: Actor) -> DutyReport:
         _require_reviewer(actor, locked)
         after = _move(locked, "publish")
         rules = rules_for(locked)
-        before = locked.state
-        locked.state = after
         locked.summary_published_at = timezone.now()
         locked.publication_range = rules.publication_range or "本轮述职范围内"
-        locked.save(update_fields=["state", "summary_published_at", "publication_range"])
-        record(
+        _commit_move(
+            locked,
+            after,
             actor=actor,
             action="report.publish_summary",
-            target=locked,
-            organization=locked.reporter.organization,
-            changes={"state": [before, after]},
+            also=("summary_published_at", "publication_range"),
             note=locked.publication_range,
         )
     return locked
