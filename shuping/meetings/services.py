@@ -6,14 +6,12 @@ The ballots app reads `quorum_status(meeting)` before opening a ballot.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -22,6 +20,7 @@ from django.utils import timezone
 from shuping.accounts.access import can_manage
 from shuping.audit.services import record
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
+from shuping.meetings import prefill
 from shuping.meetings.access import can_run_meeting
 from shuping.meetings.models import (
     CRITIQUE_TRANSITIONS,
@@ -979,44 +978,9 @@ def promises_for(campaign: Campaign) -> QuerySet[Question]:
 # --- critiques ("一述一评") -----------------------------------------------------------
 
 
-PREFILL_CHARS = 600  # enough to remind the host, short enough to edit
-
-
-def _report_problems(entry: MeetingReporter) -> str:
-    """The "problems" sections of the reporter's duty report for this meeting, read
-    through the app registry so meetings does not import the reports app's code."""
-    try:
-        report_model = django_apps.get_model("reports", "DutyReport")
-    except LookupError:
-        return ""
-    rules = entry.meeting.campaign.parsed_rules
-    keys = [s.key for s in rules.report.sections if s.role == "problems"]
-    reports = list(report_model.objects.filter(reporter_id=entry.reporter_id))
-    report = next((r for r in reports if getattr(r, "audience", "") == entry.meeting.kind), None)
-    report = report or (reports[0] if reports else None)
-    sections = getattr(report, "sections", None) or {}
-    text = "\n".join(str(sections.get(k, "")).strip() for k in keys if sections.get(k))
-    return text[:PREFILL_CHARS] + ("…" if len(text) > PREFILL_CHARS else "")
-
-
 def critique_prefill(entry: MeetingReporter) -> str:
-    """Material for the host's draft: the report's problems and inspection notes.
-
-    If the reports app provides `shuping.reports.services.critique_material(reporter)
-    -> str` (problems, inspection findings), its text is used; otherwise the
-    problems sections of the duty report are quoted. Empty when there is nothing.
-    """
-    try:
-        module = importlib.import_module("shuping.reports.services")
-        provider: Any = getattr(module, "critique_material", None)
-        if provider is not None:
-            return str(provider(entry.reporter) or "")
-        problems = _report_problems(entry)
-    except Exception:  # a failing hook must not block the host's page
-        return ""
-    if not problems:
-        return ""
-    return f"【述职报告查摆的问题】\n{problems}\n\n【点评意见】\n"
+    """Material for the host's draft, from every app registered in `meetings.prefill`."""
+    return prefill.critique_prefill(entry)
 
 
 def save_critique(entry: MeetingReporter, *, actor: Actor, text: str) -> Critique:

@@ -281,21 +281,26 @@ def test_categories_follow_the_preset(cast: Cast) -> None:
 
 
 @pytest.mark.django_db
-def test_critique_prefill_hook(
+def test_critique_prefill_providers(
     cast: Cast, meeting: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-    import types
+    from shuping.meetings import prefill
 
     entry = meeting.agenda.first()
     assert entry is not None
-    fake = types.ModuleType("shuping.reports.services")
-    fake.critique_material = lambda reporter: f"{reporter.organization.name}：发展党员滞后"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "shuping.reports.services", fake)
-    assert services.critique_prefill(entry) == f"{cast.branch.name}：发展党员滞后"
+    monkeypatch.setattr(prefill, "_providers", {})
+    assert services.critique_prefill(entry) == ""
 
-    def broken(reporter: object) -> str:
+    prefill.register_critique_provider(
+        "test.findings",
+        lambda e: ("督查发现的问题", f"{e.reporter.organization.name}：发展党员滞后"),
+    )
+
+    def broken(e: object) -> prefill.Block:
         raise RuntimeError("boom")
 
-    fake.critique_material = broken  # type: ignore[attr-defined]
-    assert services.critique_prefill(entry) == ""
+    prefill.register_critique_provider("test.broken", broken)
+    prefill.register_critique_provider("test.empty", lambda e: None)
+    assert services.critique_prefill(entry) == (
+        f"【督查发现的问题】\n{cast.branch.name}：发展党员滞后\n\n【点评意见】\n"
+    )
