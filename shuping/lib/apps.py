@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class LibConfig(AppConfig):
-    """Project-wide commands (serve, demo) and shared helpers; no models."""
+    """Project-wide commands (serve, demo) and shared helpers (working-day calendar)."""
 
     name = "shuping.lib"
     label = "lib"
