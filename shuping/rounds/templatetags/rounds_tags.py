@@ -11,6 +11,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from shuping.rounds.notes import plan_notes
 from shuping.rounds.rules import MONTH_END, Rules, parse_relative_date, resolve_relative_date
 from shuping.rounds.services import upcoming_for
 
@@ -28,7 +29,7 @@ def upcoming_panel(context: dict[str, Any]) -> dict[str, Any]:
 @register.inclusion_tag("rounds/_rules_summary.html")
 def rules_summary(rules: Rules, year: int | None = None) -> dict[str, Any]:
     """`year` is the round's: dates are then shown as the real days deadlines use."""
-    return {"rules": rules, "year": year}
+    return {"rules": rules, "year": year, "plan_notes": plan_notes(rules)}
 
 
 @register.simple_tag

@@ -81,3 +81,5 @@ def test_round_page_shows_the_day_the_deadline_uses(client, cast) -> None:
     client.force_login(cast.organizer)
     page = client.get(f"/rounds/{campaign.pk}/").content.decode()
     assert "2027年2月28日" in page and "2月29日" not in page
+    # the preset's length and page rules contradict each other: said once, on the plan
+    assert page.count("不能同时满足") == 1
