@@ -27,9 +27,12 @@ def upcoming_panel(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.inclusion_tag("rounds/_rules_summary.html")
-def rules_summary(rules: Rules, year: int | None = None) -> dict[str, Any]:
-    """`year` is the round's: dates are then shown as the real days deadlines use."""
-    return {"rules": rules, "year": year, "plan_notes": plan_notes(rules)}
+def rules_summary(
+    rules: Rules, year: int | None = None, places: int | None = None
+) -> dict[str, Any]:
+    """On a round, `year` and `places` are the round's own: dates are shown as the real
+    days deadlines use, and the on-site places as the round set them."""
+    return {"rules": rules, "year": year, "places": places, "plan_notes": plan_notes(rules)}
 
 
 @register.simple_tag
