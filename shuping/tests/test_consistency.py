@@ -134,7 +134,7 @@ def _ballots(client: Client, bad: Disagreements) -> None:
             for row in ws.iter_rows()
             if any(c.value == "有效" for c in row)
         )
-        by_name = {}
+        by_name: dict[str, list[str]] = {}
         for row in ws.iter_rows(values_only=True):
             cells = [str(v) if v is not None else "" for v in row]
             for rep in res["reporters"]:
@@ -151,10 +151,10 @@ def _ballots(client: Client, bad: Disagreements) -> None:
                 counts=sum(rep["counts"].values()),
                 valid=rep["valid"],
             )
-            cells = by_name.get(rep["name"])
-            if cells is None:
+            if rep["name"] not in by_name:
                 bad.append(f"{name} {rep['name']}: not in the .xlsx")
                 continue
+            cells = by_name[rep["name"]]
             bad.same(
                 f"{name} {rep['name']} 有效（.xlsx）",
                 api=str(rep["valid"]),
