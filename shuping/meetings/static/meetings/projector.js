@@ -114,7 +114,8 @@
 
   function wait() {
     var sent = Date.now();
-    var url = root.dataset.state + "?v=" + encodeURIComponent(state.version);
+    // after a failure, ask without waiting, so the screen knows at once it is back
+    var url = root.dataset.state + (failures ? "" : "?v=" + encodeURIComponent(state.version));
     fetch(url, { cache: "no-store", credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (s) {
