@@ -6,7 +6,6 @@ missing, so a bare machine still runs the rest of the suite.
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
@@ -26,8 +25,11 @@ pytestmark = [
 ]
 
 
-def test_projector_follows_the_console(live_server, cast: Cast, meeting: Meeting) -> None:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_projector_follows_the_console(
+    live_server, cast: Cast, meeting: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # playwright's sync API runs an event loop in this thread; the ORM calls here are sync
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     services.open_meeting(meeting, actor=None)
     base = live_server.url
     with sync_api.sync_playwright() as p:
