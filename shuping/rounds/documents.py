@@ -208,9 +208,10 @@ class PlanWriter:
         return buffer.getvalue()
 
 
-def _fmt(text: str, year: int) -> str:
+def _fmt(text: str, year: int, committee: str = "") -> str:
     return (
-        text.replace("{year}", str(year))
+        text.replace("{committee}", committee)
+        .replace("{year}", str(year))
         .replace("{next_year}", str(year + 1))
         .replace("{prev_year}", str(year - 1))
     )
@@ -260,10 +261,11 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
     w = PlanWriter()
     w.red_head(issuer, doc_number_for(campaign.doc_number, issued_on))
     w.title(campaign.title)
+    committee = campaign.committee.name
     if doc.recipients:
-        w.para(f"{doc.recipients}：", indent=False)
+        w.para(f"{_fmt(doc.recipients, year, committee)}：", indent=False)
     if doc.preamble:
-        w.para(_fmt(doc.preamble, year))
+        w.para(_fmt(doc.preamble, year, committee))
 
     w.heading("一、述职范围和方式")
     w.para(f"述职范围为{_scope_sentence(campaign, rules)}，共{len(reporters)}名。")
