@@ -255,9 +255,7 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
     reporters = list(campaign.reporters.select_related("organization", "person"))
     deadlines = list(campaign.deadlines.all())
     issued_on = issued_on or campaign.created_at.date()
-    issuer = _fmt(doc.issuer, year).replace("{committee}", campaign.committee.name) or (
-        f"中共{campaign.committee.name}"
-    )
+    issuer = _fmt(doc.issuer, year, campaign.committee.name) or f"中共{campaign.committee.name}"
     w = PlanWriter()
     w.red_head(issuer, doc_number_for(campaign.doc_number, issued_on))
     w.title(campaign.title)
