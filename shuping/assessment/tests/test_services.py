@@ -190,13 +190,14 @@ def test_state_matrix(cast: Cast, round_002: Round, start: str, target: str, all
     Assessment.objects.filter(board=board).update(grade="好", locked=start == BoardState.APPROVED)
     assert services.can_move(start, target) is allowed
     item = _item(campaign, 1)
-    call = {
+    calls: dict[str, Any] = {
         BoardState.PROPOSED: lambda: services.propose_grades(campaign, actor=cast.organizer),
         BoardState.APPROVED: lambda: services.approve_grades(campaign, actor=cast.organizer),
         BoardState.REOPENED: lambda: services.reopen_grade(
             item, actor=cast.organizer, reason="复核"
         ),
-    }[target]
+    }
+    call = calls[target]
     if allowed:
         call()
         assert AssessmentBoard.objects.get(pk=board.pk).state == target
