@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -75,7 +76,7 @@ def test_trace_page_and_override_form(cast: Cast, proposed: Campaign) -> None:
     r = client.post(
         f"/assessment/{item.pk}/", {"action": "override", "grade": "一般", "reason": ""}
     )
-    assert r.status_code == 200 and "必填" in r.content.decode() or "请填写" in r.content.decode()
+    assert (r.status_code == 200 and "必填" in r.content.decode()) or "请填写" in r.content.decode()
     r = client.post(
         f"/assessment/{item.pk}/", {"action": "override", "grade": "一般", "reason": "核实后调整"}
     )
@@ -131,13 +132,13 @@ def test_exports_open_again(cast: Cast, proposed: Campaign) -> None:
     assert "综合评价汇总表" in text and "超过10%" in text
     assert doc.tables[0].rows[1].cells[2].text == "王建国"
     r = client.get(f"/assessment/round/{proposed.pk}/summary.xlsx")
-    ws = load_workbook(io.BytesIO(r.content)).active
+    ws: Any = load_workbook(io.BytesIO(r.content)).active
     assert ws["C4"].value == "王建国" and "超过10%" in ws["K5"].value
 
 
 def _xlsx(rows: list[list[object]], sheet: str = "考核情况") -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.title = sheet
     ws.append(["序号", "组织编码", "党组织", "述职人", "日常管理考核得分", "年度党建考核结果"])
     for row in rows:
@@ -150,7 +151,7 @@ def _xlsx(rows: list[list[object]], sheet: str = "考核情况") -> bytes:
 def test_inputs_import_all_or_nothing(cast: Cast, proposed: Campaign) -> None:
     client = login(cast.organizer)
     url = f"/assessment/round/{proposed.pk}/inputs.xlsx"
-    template = load_workbook(io.BytesIO(client.get(url).content)).active
+    template: Any = load_workbook(io.BytesIO(client.get(url).content)).active
     assert template["B2"].value == "S1B2"
     bad = _xlsx(
         [
