@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from shuping.inspections import access, services
 from shuping.inspections.models import Inspection
@@ -103,7 +104,7 @@ def round_inspections(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 
 
 @router.post("/rounds/{campaign_id}", response={201: InspectionOut})
-def create(request: HttpRequest, campaign_id: int, payload: InspectionIn) -> tuple[int, Any]:
+def create(request: HttpRequest, campaign_id: int, payload: InspectionIn) -> Status[Any]:
     campaign = access.get_campaign_for(request.user, campaign_id, write=True)
     inspection = services.create_inspection(
         campaign,
@@ -115,7 +116,7 @@ def create(request: HttpRequest, campaign_id: int, payload: InspectionIn) -> tup
         announced=payload.announced,
         note=payload.note,
     )
-    return 201, _out(inspection)
+    return Status(201, _out(inspection))
 
 
 @router.get("/{inspection_id}", response=InspectionOut)
@@ -124,7 +125,7 @@ def get_inspection(request: HttpRequest, inspection_id: int) -> dict[str, Any]:
 
 
 @router.post("/{inspection_id}/findings", response={201: InspectionOut})
-def add_finding(request: HttpRequest, inspection_id: int, payload: FindingIn) -> tuple[int, Any]:
+def add_finding(request: HttpRequest, inspection_id: int, payload: FindingIn) -> Status[Any]:
     inspection = access.get_inspection_for(request.user, inspection_id, write=True)
     services.add_finding(
         inspection,
@@ -133,4 +134,4 @@ def add_finding(request: HttpRequest, inspection_id: int, payload: FindingIn) ->
         kind=payload.kind,
         text=payload.text,
     )
-    return 201, _out(inspection)
+    return Status(201, _out(inspection))
