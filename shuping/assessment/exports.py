@@ -100,7 +100,7 @@ def summary_docx(board: AssessmentBoard) -> tuple[str, str, bytes]:
             [str(r.number), r.organization, r.name, r.score, r.proposed, r.approved or r.grade]
             for r in data
         ],
-        [12, 54, 24, 22, 22, 22],
+        [14, 46, 22, 24, 25, 25],
     )
     for r in data:
         w.para(indent=False)
@@ -118,13 +118,45 @@ def summary_docx(board: AssessmentBoard) -> tuple[str, str, bytes]:
     return name, DOCX, w.save()
 
 
-def summary_xlsx(board: AssessmentBoard) -> tuple[str, str, bytes]:
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "综合评价汇总表"
+def _sheet(wb: Workbook, title: str, board: AssessmentBoard, first: bool = False) -> Any:
+    ws: Any = wb.active if first else wb.create_sheet()
+    ws.title = title
     append_row(ws, [_title(board)])
     ws["A1"].font = Font(bold=True, size=14)
     append_row(ws, [_status_line(board)])
+    return ws
+
+
+def _layout(ws: Any, header: list[str], widths: list[int]) -> None:
+    """Wrapped cells with row heights from their text (LibreOffice and WPS do not grow
+    rows by themselves), header repeated on every printed page, landscape, fit to width."""
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for i, width in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows(min_row=3):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            cell.alignment = wrap
+            text = str(cell.value or "")
+            # a CJK character is about two width units
+            need = sum(max(1, -(-len(part) * 2 // max(width - 1, 1))) for part in text.split("\n"))
+            lines = max(lines, need)
+        ws.row_dimensions[row[0].row].height = min(15 * lines + 3, 409)
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def summary_xlsx(board: AssessmentBoard) -> tuple[str, str, bytes]:
+    """Two sheets: the list (one row a reporter) and the trace with the opinion."""
+    data = list(rows(board))
+    wb = Workbook()
+    ws = _sheet(wb, "综合评价汇总表", board, first=True)
     header = [
         "序号",
         "党组织",
@@ -136,16 +168,9 @@ def summary_xlsx(board: AssessmentBoard) -> tuple[str, str, bytes]:
         "评定等次",
         "审定等次",
         "调整理由",
-        "评定过程",
-        "成绩",
-        "问题",
-        "总体评价",
-        "整改要求",
     ]
     append_row(ws, header)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for r in rows(board):
+    for r in data:
         append_row(
             ws,
             [
@@ -159,23 +184,25 @@ def summary_xlsx(board: AssessmentBoard) -> tuple[str, str, bytes]:
                 r.grade,
                 r.approved,
                 r.reason,
+            ],
+        )
+    _layout(ws, header, [6, 30, 10, 24, 10, 6, 10, 10, 10, 30])
+    ws.freeze_panes = "A4"
+    detail = _sheet(wb, "评定过程和评价意见", board)
+    header = ["序号", "述职人", "评定过程", "成绩", "问题", "总体评价", "整改要求"]
+    append_row(detail, header)
+    for r in data:
+        append_row(
+            detail,
+            [
+                r.number,
+                f"{r.name}\n{r.organization}",
                 "\n".join(r.trace),
                 *[text for _, text in r.opinion],
             ],
         )
-    widths = [6, 28, 10, 20, 10, 6, 10, 10, 10, 24, 60, 40, 40, 30, 40]
-    for i, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + i)].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_row=4):
-        for cell in row:
-            cell.alignment = wrap
-    ws.freeze_panes = "D4"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _layout(detail, header, [6, 16, 60, 34, 34, 20, 34])
+    detail.freeze_panes = "C4"
     buffer = io.BytesIO()
     wb.save(buffer)
     return f"{_title(board)}.xlsx", XLSX, buffer.getvalue()
