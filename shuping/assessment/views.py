@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -17,27 +15,9 @@ from django.views.decorators.http import require_POST
 from shuping.assessment import access, engine, exports, inputs_xlsx, services
 from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.lib.errors import DomainError
+from shuping.lib.http import apply_to_form, download
 from shuping.organizations.roster import RosterInvalid
 from shuping.rounds.models import Campaign
-
-
-def _download(result: tuple[str, str, bytes]) -> HttpResponse:
-    name, ctype, data = result
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
-
-
-def _apply(form: forms.Form, action: Callable[[], Any]) -> bool:
-    """Run a service; put a DomainError on the field it names (or on the form)."""
-    try:
-        action()
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return False
-    return True
-
 
 # --- forms ------------------------------------------------------------------------
 
@@ -203,7 +183,7 @@ def approve(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     the_board = services.ensure_board(campaign)
     form = ApproveForm(request.POST or None, initial={"minute_ref": the_board.minute_ref})
     if request.method == "POST" and form.is_valid():
-        ok = _apply(
+        ok = apply_to_form(
             form,
             lambda: services.approve_grades(
                 campaign, actor=request.user, minute_ref=form.cleaned_data["minute_ref"]
@@ -310,7 +290,7 @@ def _post_detail(
     done = ""
     if action == "inputs":
         form = InputsForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.set_inputs(
                 item,
@@ -322,7 +302,7 @@ def _post_detail(
             done = "已保存考核情况。重新生成建议等次后计入。"
     elif action == "flag":
         form = FlagForm(request.POST, choices=engine.flag_choices(rules))
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.set_flag(
                 item, actor=user, key=form.cleaned_data["key"], basis=form.cleaned_data["basis"]
@@ -339,7 +319,7 @@ def _post_detail(
         return None
     elif action == "override":
         form = OverrideForm(request.POST, scale=rules.assessment_scale)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.override_grade(
                 item,
@@ -351,13 +331,13 @@ def _post_detail(
             done = "已调整等次，理由记入评定过程。"
     elif action == "opinion":
         form = OpinionForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form, lambda: services.save_opinion(item, actor=user, **form.cleaned_data)
         ):
             done = "已保存综合评价意见。"
     elif action == "reopen":
         form = ReasonForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.reopen_grade(item, actor=user, reason=form.cleaned_data["reason"]),
         ):
@@ -374,7 +354,7 @@ def _post_detail(
 def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk, write=True)
     if request.method != "POST":
-        return _download(inputs_xlsx.template(campaign))
+        return download(inputs_xlsx.template(campaign))
     form = ImportForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():
@@ -403,10 +383,10 @@ def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 @login_required
 def export_docx(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk)
-    return _download(exports.summary_docx(services.ensure_board(campaign)))
+    return download(exports.summary_docx(services.ensure_board(campaign)))
 
 
 @login_required
 def export_xlsx(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk)
-    return _download(exports.summary_xlsx(services.ensure_board(campaign)))
+    return download(exports.summary_xlsx(services.ensure_board(campaign)))
