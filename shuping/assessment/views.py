@@ -207,7 +207,6 @@ def approve(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "total": len(grades),
             "problems": services.approval_problems(the_board),
             "allowed": services.can_move(the_board.state, BoardState.APPROVED),
-            "changed": the_board.items.exclude(grade="").exclude(approved_grade="").count(),
         },
     )
 
