@@ -17,7 +17,6 @@ from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.lib.errors import DomainError
 from shuping.lib.http import apply_to_form, download
 from shuping.organizations.roster import RosterInvalid
-from shuping.rounds.models import Campaign
 
 # --- forms ------------------------------------------------------------------------
 
@@ -86,15 +85,13 @@ class ImportForm(forms.Form):
 
 # --- pages ------------------------------------------------------------------------
 
+INDEX_ROUNDS = 200  # the most recent rounds in reach; older ones are reached from 考核方案
+
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Rounds whose board I reach, and my own published results."""
-    campaigns = [
-        c
-        for c in Campaign.objects.select_related("committee").order_by("-year", "id")
-        if access.can_read_board(request.user, c)
-    ]
+    campaigns = list(access.visible_campaigns(request.user).order_by("-year", "id")[:INDEX_ROUNDS])
     boards = {b.campaign_id: b for b in AssessmentBoard.objects.filter(campaign__in=campaigns)}
     mine = access.own_assessments(request.user).select_related(
         "board__campaign", "reporter__organization"
