@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shuping.assessment import access, engine, exports, inputs_xlsx, services
 from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
+from shuping.inspections.models import InspectionFinding
 from shuping.lib.errors import DomainError
 from shuping.lib.http import apply_to_form, download
 from shuping.organizations.roster import RosterInvalid
@@ -262,6 +263,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "board": the_board,
             "trace": item.trace or {},
             "flags": list(item.flags.all()),
+            "findings": []
+            if own_view
+            else list(
+                InspectionFinding.objects.filter(reporter_id=item.reporter_id)
+                .select_related("inspection")
+                .order_by("inspection__held_on", "order", "id")
+            ),
             "own_view": own_view,
             "writable": writable,
             "editable": editable,

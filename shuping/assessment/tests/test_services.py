@@ -235,6 +235,7 @@ def test_grades_by_person_across_rounds(cast: Cast, proposed: Campaign) -> None:
     with CaptureQueriesContext(connection) as ctx:
         rows = queries.approved_results(proposed)
     assert len(ctx.captured_queries) == 1 and len(rows) == 4
+    assert queries.grade_distribution(proposed) == {"好": 2, "较好": 1, "一般": 0, "差": 1}
 
 
 def test_mark_published(cast: Cast, proposed: Campaign) -> None:
