@@ -31,6 +31,11 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
     ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
+    (
+        "结果运用",
+        "results:index",
+        frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
+    ),
 ]
 
 

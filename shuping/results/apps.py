@@ -22,7 +22,11 @@ def _on_approved(board: Any, *, actor: Any) -> None:
     from shuping.results import services, source
 
     campaign = board.campaign
-    results = [services.ResultInput(reporter=r, grade=g) for r, g in source.results_of(board)]
+    reporters = {r.pk: r for r in campaign.reporters.select_related("organization", "person")}
+    results = [
+        services.ResultInput(reporter=reporters[row.reporter_id], grade=row.grade)
+        for row in source.approved(campaign)
+    ]
     services.apply_approved(campaign, results, actor=actor)
 
 

@@ -76,7 +76,8 @@ def applies_repeated(rule: Consequence, subject: Subject) -> str | None:
             return None
         rounds.append(f"{match.year}年度{match.round_title}")
     years = "、".join(reversed(rounds))
-    return f"{_quote(rule, f'连续{rule.repeated_years}年为“{rule.grade}”')}（{years}均为“{rule.grade}”）"
+    lead = _quote(rule, f"连续{rule.repeated_years}年为“{rule.grade}”")
+    return f"{lead}（{years}均为“{rule.grade}”）"
 
 
 def applies_flag(rule: Consequence, subject: Subject) -> str | None:

@@ -93,7 +93,11 @@ def _letter(
     to = rules.rectification.reported_to if rules.rectification else ""
     w.para(
         "请对照上述问题，认真制定整改方案，明确整改措施、责任和时限，逐项抓好整改落实"
-        + (f"，于{cn_date(due)}前将整改落实情况报{to or campaign.committee.name}。" if due else "。")
+        + (
+            f"，于{cn_date(due)}前将整改落实情况报{to or campaign.committee.name}。"
+            if due
+            else "。"
+        )
     )
     others = [t for t in tasks if t.kind != "rectify"]
     if others or not rec.annual_excellent:
@@ -113,15 +117,23 @@ def feedback_letters(
 ) -> tuple[str, str, bytes]:
     """One letter per secretary (each on its own pages), one file."""
     issued_on = issued_on or timezone.localdate()
-    opinions = source.opinions([r.reporter_id for r in records])
+    opinions = source.opinions(campaign)
     tasks = _tasks_by_reporter(campaign)
     w = PlanWriter()
     for i, rec in enumerate(records):
         if i:
             w.page_break()
-        _letter(w, campaign, rec, opinions.get(rec.reporter_id), tasks.get(rec.reporter_id, []), issued_on)
+        _letter(
+            w,
+            campaign,
+            rec,
+            opinions.get(rec.reporter_id),
+            tasks.get(rec.reporter_id, []),
+            issued_on,
+        )
     if len(records) == 1:
-        name = f"{campaign.committee.code}-{campaign.year}-反馈意见-{records[0].reporter.organization.code}.docx"
+        code = records[0].reporter.organization.code
+        name = f"{campaign.committee.code}-{campaign.year}-反馈意见-{code}.docx"
     else:
         name = f"{campaign.committee.code}-{campaign.year}-反馈意见.docx"
     return name, DOCX, w.save()
@@ -149,7 +161,9 @@ def announcement_document(ann: Announcement) -> tuple[str, str, bytes]:
     w.para("附件：述职评议考核综合评价结果")
     w.para()
     w.para(issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    w.para(cn_date(ann.issued_on or timezone.localdate()), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    w.para(
+        cn_date(ann.issued_on or timezone.localdate()), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
+    )
     if ann.range_text:
         w.para(f"（此件{_range_phrase(ann.range_text)}通报）", indent=True)
     w.page_break()
@@ -184,7 +198,11 @@ def notice_document(notice: PublicNotice) -> tuple[str, str, bytes]:
         w.para(f"公示地点：{notice.where}")
     w.para()
     w.para(issuer_of(campaign), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    w.para(cn_date(notice.starts_on or timezone.localdate()), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    w.para(
+        cn_date(notice.starts_on or timezone.localdate()),
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        indent=False,
+    )
     return f"{campaign.committee.code}-{campaign.year}-公示.docx", DOCX, w.save()
 
 
@@ -247,4 +265,3 @@ def eligibility_xlsx(campaign: Campaign) -> tuple[str, str, bytes]:
     buffer = io.BytesIO()
     wb.save(buffer)
     return f"{campaign.committee.code}-{campaign.year}-评优资格名单.xlsx", XLSX, buffer.getvalue()
-

@@ -26,9 +26,7 @@ class CompleteTaskForm(forms.Form):
     gist = forms.CharField(
         label="落实情况（谈话主要内容）", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
-    scan = forms.FileField(
-        label="扫描件（可选，JPG/PNG/PDF，不超过10MB）", required=False
-    )
+    scan = forms.FileField(label="扫描件（可选，JPG/PNG/PDF，不超过10MB）", required=False)
 
     def __init__(self, *args: Any, talk: bool, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -47,9 +45,7 @@ class DueForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    reporters = forms.MultipleChoiceField(
-        label="反馈对象", widget=forms.CheckboxSelectMultiple
-    )
+    reporters = forms.MultipleChoiceField(label="反馈对象", widget=forms.CheckboxSelectMultiple)
     handed_over_on = forms.DateField(label="反馈日期", widget=DATE)
     way = forms.CharField(label="反馈方式", max_length=60)
     handed_over_by = forms.CharField(label="反馈人", max_length=100, required=False)

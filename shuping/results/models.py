@@ -154,6 +154,9 @@ class Feedback(models.Model):
     class Meta:
         verbose_name = "反馈记录"
 
+    def __str__(self) -> str:
+        return f"{self.reporter} {self.way}"
+
 
 class PublicationState(models.TextChoices):
     DRAFT = "draft", "草拟"

@@ -96,17 +96,7 @@ class ResultInput:
 
 def history_for(person_ids: Iterable[int], *, year: int, back: int) -> dict[int, list[PastGrade]]:
     """Approved grades of these people in the `back` years before `year`, any round."""
-    years = list(range(year - back, year))
-    rows = (
-        ResultRecord.objects.filter(person_id__in=list(person_ids), year__in=years, approved=True)
-        .exclude(grade="")
-        .select_related("campaign")
-        .values_list("person_id", "year", "grade", "campaign__title")
-    )
-    found: dict[int, list[PastGrade]] = {}
-    for person_id, y, grade, title in rows:
-        found.setdefault(person_id, []).append(PastGrade(year=y, grade=grade, round_title=title))
-    return found
+    return source.past_grades(sorted(set(person_ids)), years=list(range(year - back, year)))
 
 
 def _lookback(rules: Rules) -> int:
@@ -869,6 +859,7 @@ def decide_objection(
             changes={"state": [ObjectionState.OPEN, locked.state]},
         )
         if upheld:
+            assert locked.reporter_id is not None
             reporter = Reporter.objects.select_related("organization").get(pk=locked.reporter_id)
             source.reopen(
                 reporter, actor=actor, reason=f"公示异议成立：{reason or locked.handling}"[:300]
@@ -918,12 +909,13 @@ def finalize_notice(
             locked.final_at = timezone.now()
             upheld = locked.objections.filter(state=ObjectionState.UPHELD).count()
             rejected = locked.objections.filter(state=ObjectionState.REJECTED).count()
-            locked.final_note = (
-                f"公示期（{cn_date(locked.starts_on)}至{cn_date(locked.ends_on)}）已满，"  # type: ignore[arg-type]
-                f"收到异议{upheld + rejected}件，均已处理（成立{upheld}件），无未处理异议，结果确定。"
-                if upheld + rejected
-                else f"公示期（{cn_date(locked.starts_on)}至{cn_date(locked.ends_on)}）已满，"  # type: ignore[arg-type]
-                "未收到异议，结果确定。"
+            assert locked.starts_on is not None
+            period = f"公示期（{cn_date(locked.starts_on)}至{cn_date(locked.ends_on)}）已满，"
+            received = upheld + rejected
+            locked.final_note = period + (
+                f"收到异议{received}件均已处理（成立{upheld}件），结果确定。"
+                if received
+                else "未收到异议，结果确定。"
             )
             locked.save(update_fields=["state", "final_at", "final_note"])
             record(

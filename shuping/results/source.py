@@ -1,63 +1,60 @@
-"""The one place this stage reads the assessment stage (issue 8's contract).
+"""The one place this stage reads the assessment stage.
 
-`results_of(board)` turns an approved board into `ResultInput`s; `reopen` sends an
-upheld objection back through `assessment.services.reopen_grade`; `opinion_of` gives
-the feedback letter its texts.
+Only approved grades count (`assessment.queries.approved_results`); an upheld
+objection goes back through `assessment.services.reopen_grade`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shuping.rounds.models import Reporter
+from shuping.assessment.models import Assessment
+from shuping.assessment.queries import ApprovedRow, approved_results
+from shuping.assessment.services import reopen_grade
+from shuping.results.consequences import PastGrade
+from shuping.rounds.models import Campaign, Reporter
 
 if TYPE_CHECKING:
     from shuping.lib.types import Actor
 
-
-@dataclass(frozen=True)
-class Opinion:
-    grade: str
-    achievements: str
-    problems: str
-    overall: str
-    rectification_required: str
+Opinion = ApprovedRow
 
 
-def results_of(board: Any) -> list[tuple[Reporter, str]]:
-    from shuping.assessment.models import Assessment
-
-    rows = Assessment.objects.filter(reporter__campaign_id=board.campaign_id).select_related(
-        "reporter__organization", "reporter__person"
-    )
-    return [(a.reporter, a.grade) for a in rows if a.grade]
+def approved(campaign: Campaign) -> list[ApprovedRow]:
+    return approved_results(campaign)
 
 
-def opinions(reporter_ids: list[int]) -> dict[int, Opinion]:
-    from shuping.assessment.models import Assessment
-
-    return {
-        a.reporter_id: Opinion(
-            grade=a.grade or "",
-            achievements=a.achievements or "",
-            problems=a.problems or "",
-            overall=a.overall or "",
-            rectification_required=_text(a.rectification_required),
-        )
-        for a in Assessment.objects.filter(reporter_id__in=reporter_ids)
-    }
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "" if not value else "需要整改"
-    return str(value or "")
+def opinions(campaign: Campaign) -> dict[int, ApprovedRow]:
+    """{reporter id: approved grade and opinion texts}."""
+    return {row.reporter_id: row for row in approved_results(campaign)}
 
 
 def reopen(reporter: Reporter, *, actor: Actor, reason: str) -> None:
-    from shuping.assessment.models import Assessment
-    from shuping.assessment.services import reopen_grade
-
-    assessment = Assessment.objects.get(reporter=reporter)
+    assessment = Assessment.objects.select_related("board__campaign", "reporter").get(
+        reporter=reporter
+    )
     reopen_grade(assessment, actor=actor, reason=reason)
+
+
+def past_grades(person_ids: list[int], *, years: list[int]) -> dict[int, list[PastGrade]]:
+    """Approved grades of these people in `years`, in any round wherever it was held,
+    with the round's title so a task can name the rounds that triggered it (1 query)."""
+    found: dict[int, list[PastGrade]] = {}
+    if not person_ids or not years:
+        return found
+    rows = (
+        Assessment.objects.filter(
+            reporter__person_id__in=person_ids, board__campaign__year__in=years
+        )
+        .exclude(approved_grade="")
+        .order_by("board__campaign_id")
+        .values_list(
+            "reporter__person_id",
+            "board__campaign__year",
+            "approved_grade",
+            "board__campaign__title",
+        )
+    )
+    for person_id, year, grade, title in rows:
+        found.setdefault(person_id, []).append(PastGrade(year=year, grade=grade, round_title=title))
+    return found

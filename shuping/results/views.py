@@ -89,7 +89,9 @@ def _act(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     """The rounds whose results I follow, and every open task with its due date."""
     campaigns = (
-        Campaign.objects.filter(org_scope_q(request.user, roles=SUBTREE_ROLES, prefix="committee__"))
+        Campaign.objects.filter(
+            org_scope_q(request.user, roles=SUBTREE_ROLES, prefix="committee__")
+        )
         .filter(result_records__isnull=False)
         .distinct()
         .select_related("committee")
@@ -328,7 +330,7 @@ def _person(item: ConsequenceTask) -> str:
 
 
 @login_required
-def task_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def task_scan(request: HttpRequest, pk: int) -> FileResponse:
     item = access.get_task_for(request.user, pk)
     if not item.scan:
         raise NotFound()
@@ -354,7 +356,11 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
     if action:
         access.get_results_campaign_for(request.user, pk, write=True)
     if action == "prepare":
-        _act(request, lambda: services.prepare_announcement(camp, actor=request.user), "通报草稿已生成，可修改后印发。")
+        _act(
+            request,
+            lambda: services.prepare_announcement(camp, actor=request.user),
+            "通报草稿已生成，可修改后印发。",
+        )
         return redirect("results:announcement", pk=camp.pk)
     form = None
     if ann is not None:
@@ -374,7 +380,11 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "通报已保存。")
                 return redirect("results:announcement", pk=camp.pk)
         if action == "issue":
-            _act(request, lambda: services.issue_announcement(ann, actor=request.user), "通报已印发。")
+            _act(
+                request,
+                lambda: services.issue_announcement(ann, actor=request.user),
+                "通报已印发。",
+            )
             return redirect("results:announcement", pk=camp.pk)
     return render(
         request,
@@ -408,7 +418,11 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         _act(request, lambda: services.prepare_notice(camp, actor=request.user), "公示草稿已生成。")
         return redirect("results:notice", pk=camp.pk)
     if action == "finalize" and item is not None:
-        _act(request, lambda: services.finalize_notice(item, actor=request.user), "公示期满，结果已确定。")
+        _act(
+            request,
+            lambda: services.finalize_notice(item, actor=request.user),
+            "公示期满，结果已确定。",
+        )
         return redirect("results:notice", pk=camp.pk)
     ctx: dict[str, Any] = {
         "title": f"{camp.title} · 公示",
