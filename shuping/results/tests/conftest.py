@@ -10,6 +10,7 @@ import pytest
 from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.assessment.services import approve_grades, ensure_board
 from shuping.conftest import Cast
+from shuping.lib.types import Actor
 from shuping.organizations.models import Organization
 from shuping.organizations.services import create_person
 from shuping.rounds.models import Campaign
@@ -29,7 +30,7 @@ def preset_round(
     return campaign
 
 
-def approve(campaign: Campaign, grades: Mapping[Organization, str], *, actor: object) -> None:
+def approve(campaign: Campaign, grades: Mapping[Organization, str], *, actor: Actor) -> None:
     """Set the grades (as if proposed) and let the committee approve them."""
     board = ensure_board(campaign)
     for org, grade in grades.items():
