@@ -104,9 +104,11 @@ def available_flags(rules: Rules) -> tuple[ResultFlag, ...]:
 
 
 def _only_excellent(rules: Rules, subject: Subject) -> str:
-    allowing = [c for c in rules.consequences if c.kind == "grade" and c.annual_excellent_allowed]
-    if allowing and allowing[0].text:
-        return allowing[0].text
+    """The preset's own words on the annual assessment (年度考核), where it has them."""
+    said = [c for c in rules.consequences if "年度考核" in c.text]
+    said.sort(key=lambda c: c.annual_excellent_allowed)  # the restriction first
+    if said:
+        return said[0].text
     return f"综合评价为“{subject.grade}”，年度考核不能确定为优秀等次"
 
 
@@ -123,7 +125,7 @@ def evaluate(rules: Rules, subject: Subject) -> Outcome:
             continue
         reasons.append(reason)
         if not rule.annual_excellent_allowed and excellent:
-            excellent, excellent_reason = False, rule.text or _only_excellent(rules, subject)
+            excellent, excellent_reason = False, _only_excellent(rules, subject)
         if rule.unit_awards_revoked and not revoked_reason:
             revoked_reason = reason
         for spec in rule.tasks:
