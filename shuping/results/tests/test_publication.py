@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from docx import Document
@@ -84,7 +85,8 @@ def test_feedback_letters_read_back(cast, street_004):
     assert "党员教育管理不够严格" in text  # 问题
     assert "总体较好" in text and "加强“三会一课”" in text  # 总体评价, 整改要求
     rectify = ConsequenceTask.objects.get(reporter__organization=cast.branch, kind="rectify")
-    assert f"{rectify.due_on.year}年{rectify.due_on.month}月{rectify.due_on.day}日前" in text
+    due = rectify.due_on
+    assert due is not None and f"{due.year}年{due.month}月{due.day}日前" in text
     assert "提醒谈话" in text and "优秀个人" in text
     assert "中共甲街道党工委" in text and "2019年1月12日" in text
     single = exports.feedback_letters(street_004, records[1:])
@@ -97,7 +99,7 @@ def test_eligibility_list_xlsx(cast, street_004, django_assert_max_num_queries):
     )
     with django_assert_max_num_queries(4):
         _name, _, data = exports.eligibility_xlsx(street_004)
-    ws = load_workbook(io.BytesIO(data)).active
+    ws: Any = load_workbook(io.BytesIO(data)).active
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_row=4)]
     assert rows[0][1:5] == ["甲社区党委", "李红梅", "优秀", "可以"]
     assert rows[1][1:7] == [
