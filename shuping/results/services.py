@@ -490,6 +490,7 @@ def record_feedback(
                     "recorded_at": timezone.now(),
                 },
             )
+        source.mark_published(locked, actor=actor)
         record(
             actor=actor,
             action="results.feedback",
@@ -636,6 +637,7 @@ def issue_announcement(
         locked.issued_by = _user(actor)
         locked.save(update_fields=["state", "issued_on", "issued_by"])
         published = _publish_summaries(campaign, actor=actor)
+        source.mark_published(campaign, actor=actor)
         record(
             actor=actor,
             action="results.announcement_issue",
@@ -761,6 +763,7 @@ def start_notice(
         locked.started_by = _user(actor)
         locked.save(update_fields=["starts_on", "ends_on", "state", "started_by"])
         published = _publish_summaries(campaign, actor=actor)
+        source.mark_published(campaign, actor=actor)
         record(
             actor=actor,
             action="results.notice_start",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shuping.assessment.models import Assessment
+from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.assessment.queries import ApprovedRow, approved_results
+from shuping.assessment.services import mark_published as assessment_mark_published
 from shuping.assessment.services import reopen_grade
 from shuping.results.consequences import PastGrade
 from shuping.rounds.models import Campaign, Reporter
@@ -58,3 +59,13 @@ def past_grades(person_ids: list[int], *, years: list[int]) -> dict[int, list[Pa
     for person_id, year, grade, title in rows:
         found.setdefault(person_id, []).append(PastGrade(year=year, grade=grade, round_title=title))
     return found
+
+
+def mark_published(campaign: Campaign, *, actor: Actor) -> None:
+    """Results went out (feedback, 通报 or 公示): each reporter may now see their own.
+    Idempotent; skipped while a grade is being reconsidered."""
+    board = AssessmentBoard.objects.filter(campaign=campaign).first()
+    if board is None or board.published or board.state != BoardState.APPROVED:
+        return
+    board.campaign = campaign
+    assessment_mark_published(board, actor=actor)

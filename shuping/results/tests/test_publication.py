@@ -139,6 +139,7 @@ def test_announcement_draft_edit_issue(cast, street_004):
     )
     ann = services.issue_announcement(ann, actor=cast.street_organizer, issued_on=date(2019, 1, 15))
     assert ann.state == PublicationState.ISSUED
+    assert AssessmentBoard.objects.get(campaign=street_004).published  # each sees their own
     with pytest.raises(StateError):
         services.edit_announcement(ann, actor=cast.street_organizer, title="x", body="y")
     _name, _, data = exports.announcement_document(ann)
