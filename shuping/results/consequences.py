@@ -64,17 +64,23 @@ def applies_grade(rule: Consequence, subject: Subject) -> str | None:
     return _quote(rule, f"综合评价为“{rule.grade}”")
 
 
+def _round_name(year: int, title: str) -> str:
+    """A round as a task names it: its title in 书名号, the year unless the title says it."""
+    name = title if title.startswith("《") else f"《{title}》"
+    return name if str(year) in title else f"{year}年度{name}"
+
+
 def applies_repeated(rule: Consequence, subject: Subject) -> str | None:
     """The same grade in each of `repeated_years` consecutive years, this year included."""
     if subject.grade != rule.grade:
         return None
-    rounds = [f"{subject.year}年度{subject.round_title}"]
+    rounds = [_round_name(subject.year, subject.round_title)]
     for back in range(1, rule.repeated_years):
         year = subject.year - back
         match = next((p for p in subject.history if p.year == year and p.grade == rule.grade), None)
         if match is None:
             return None
-        rounds.append(f"{match.year}年度{match.round_title}")
+        rounds.append(_round_name(match.year, match.round_title))
     years = "、".join(reversed(rounds))
     lead = _quote(rule, f"连续{rule.repeated_years}年为“{rule.grade}”")
     return f"{lead}（{years}均为“{rule.grade}”）"
@@ -141,9 +147,11 @@ def evaluate(rules: Rules, subject: Subject) -> Outcome:
                 reason=reason,
             )
     if excellent:
-        allowed_by = next((c for c in grade_rules if c.annual_excellent_allowed), None)
-        if allowed_by is not None and allowed_by.text:
-            excellent_reason = allowed_by.text
+        annual = [c for c in grade_rules if c.annual_excellent_allowed and "年度考核" in c.text]
+        if annual:
+            excellent_reason = annual[0].text
+        elif grade_rules:
+            excellent_reason = f"综合评价为“{subject.grade}”，年度考核可以评为优秀"
         elif rules.consequences:
             excellent_reason = f"本方案未限制综合评价为“{subject.grade}”者年度考核评优"
         else:

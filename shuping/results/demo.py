@@ -159,6 +159,22 @@ def _publish(campaign: Campaign, out: Callable[[str], None]) -> None:
         out(f"  {notice.title}：公示中（至{notice.ends_on:%Y-%m-%d}）")
 
 
+def _close_history(campaign: Campaign) -> None:
+    """Last year's tasks were carried out last year."""
+    for task in ConsequenceTask.objects.filter(campaign=campaign, state="open").select_related(
+        "campaign__committee", "reporter__person"
+    ):
+        person = task.reporter.person.name if task.reporter.person else ""
+        services.complete_task(
+            task,
+            actor=None,
+            done_on=timezone.localdate(),
+            gist="已按期落实，材料存档。",
+            talked_by=f"党工委书记{_secretary(campaign.committee)}",
+            talked_to=person or "党组织负责人",
+        )
+
+
 def _secretary(org: Organization) -> str:
     return org.secretary.name if org.secretary is not None else ""
 
@@ -183,6 +199,7 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
     if earlier is None or latest is None:
         return []
     _approve(earlier, out)
+    _close_history(earlier)
     _approve(latest, out)
     _publish(latest, out)
     open_tasks = ConsequenceTask.objects.filter(campaign=latest, state="open").count()

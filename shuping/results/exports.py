@@ -26,7 +26,7 @@ from shuping.results.models import (
     ResultRecord,
     TaskState,
 )
-from shuping.results.services import approved_records
+from shuping.results.services import approved_records, quoted
 from shuping.rounds.documents import DOCX, HEI, PlanWriter, cn_date
 from shuping.rounds.models import Campaign
 
@@ -72,7 +72,7 @@ def _letter(
     w.title(f"关于{rec.reporter.organization.name}书记抓基层党建工作述职评议综合评价意见的反馈")
     w.para(f"{_who(rec)}同志：", indent=False)
     w.para(
-        f"根据{campaign.title}安排，经述职评议、民主测评和综合研判，"
+        f"根据{quoted(campaign.title)}安排，经述职评议、民主测评和综合研判，"
         f"{rules.results.feedback_by or campaign.committee.name}对你{campaign.year}年度"
         "抓基层党建工作情况作出综合评价，现反馈如下。"
     )
@@ -102,9 +102,12 @@ def _letter(
     others = [t for t in tasks if t.kind != "rectify"]
     if others or not rec.annual_excellent:
         w.heading("六、结果运用")
+        previous = ""
         for i, task in enumerate(others, start=1):
             when = f"（{cn_date(task.due_on)}前）" if task.due_on else ""
-            w.para(f"{i}.{task.title}{when}。依据：{task.reason}。")
+            basis = f"依据：{task.reason}。" if task.reason != previous else ""
+            w.para(f"{i}.{task.title}{when}。{basis}")
+            previous = task.reason
         if not rec.annual_excellent:
             w.para(f"{rec.annual_excellent_reason}。")
     w.para()
@@ -144,7 +147,7 @@ def _results_table(w: PlanWriter, records: Sequence[ResultRecord]) -> None:
         [str(i), rec.reporter.organization.name, _who(rec), rec.grade]
         for i, rec in enumerate(records, start=1)
     ]
-    w.table(["序号", "党组织", "书记", "综合评价等次"], rows, [14, 76, 30, 36])
+    w.table(["序号", "党组织", "书记", "综合评价等次"], rows, [14, 72, 28, 42])
 
 
 def announcement_document(ann: Announcement) -> tuple[str, str, bytes]:
@@ -188,14 +191,13 @@ def notice_document(notice: PublicNotice) -> tuple[str, str, bytes]:
     w = PlanWriter()
     w.title(notice.title)
     _paragraphs(w, notice.body)
+    w.para()
     _results_table(w, records)
     w.para()
     if notice.starts_on and notice.ends_on:
         w.para(f"公示时间：{cn_date(notice.starts_on)}至{cn_date(notice.ends_on)}")
     if notice.contact:
         w.para(f"意见受理：{notice.contact}")
-    if notice.where:
-        w.para(f"公示地点：{notice.where}")
     w.para()
     w.para(issuer_of(campaign), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     w.para(

@@ -54,6 +54,11 @@ MAX_TEXT = 5000
 DEFAULT_NOTICE_DAYS = 5
 
 
+def quoted(title: str) -> str:
+    """A document title inside a sentence, in 书名号 (《…》)."""
+    return title if title.startswith("《") else f"《{title}》"
+
+
 def _user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
@@ -378,7 +383,7 @@ def set_task_due(task: ConsequenceTask, *, actor: Actor, due_on: date | None) ->
 
 def open_tasks(qs: QuerySet[ConsequenceTask]) -> QuerySet[ConsequenceTask]:
     return qs.filter(state=TaskState.OPEN).select_related(
-        "campaign", "reporter__organization", "reporter__person", "owner"
+        "campaign__committee", "reporter__organization", "reporter__person", "owner"
     )
 
 
@@ -524,7 +529,7 @@ def _draft_announcement_body(campaign: Campaign) -> str:
     total = sum(n for _, n in _grade_counts(campaign))
     by = rules.results.feedback_by or campaign.committee.name
     lines = [
-        f"按照{campaign.title}的安排，{campaign.committee.name}组织开展了{campaign.year}年度"
+        f"按照{quoted(campaign.title)}的安排，{campaign.committee.name}组织开展了{campaign.year}年度"
         f"党组织书记抓基层党建工作述职评议考核。经述职评议、民主测评和综合研判，"
         f"{by}对{total}名党组织书记作出了综合评价，现将结果通报如下。",
         f"综合评价结果：{counts}。具体名单见附表。" if counts else "综合评价结果见附表。",
@@ -690,7 +695,7 @@ def prepare_notice(campaign: Campaign, *, actor: Actor) -> PublicNotice:
             campaign=locked,
             title=f"{locked.committee.name}{locked.year}年度党组织书记述职评议综合评定结果公示",
             body=(
-                f"根据{locked.title}，经述职评议、民主测评和综合评定，现将{locked.year}年度"
+                f"根据{quoted(locked.title)}，经述职评议、民主测评和综合评定，现将{locked.year}年度"
                 f"党组织书记综合评定结果予以公示，公示期{days}{unit}。公示期间，党员群众如有异议，"
                 "可通过来信、来电、来访等方式向党工委反映。反映情况要实事求是，以真实姓名反映的优先核查。"
             ),

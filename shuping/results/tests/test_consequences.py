@@ -92,8 +92,8 @@ def test_004_basic_two_consecutive_years_means_organizational_handling():
     )
     assert "org_handling" in kinds(outcome)
     task = next(t for t in outcome.tasks if t.kind == "org_handling")
-    assert "2017年度区委2017年度述职评议" in task.reason
-    assert "2018年度街道2018年度双述双评" in task.reason
+    assert "《区委2017年度述职评议》" in task.reason
+    assert "《街道2018年度双述双评》" in task.reason
 
 
 @pytest.mark.parametrize(

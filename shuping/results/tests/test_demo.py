@@ -54,7 +54,8 @@ def test_demo_results_and_idempotent(cast: Cast) -> None:
     assert ConsequenceTask.objects.filter(campaign__year=2025, state=TaskState.OPEN).exists()
     handling = ConsequenceTask.objects.get(kind="org_handling")
     assert "2024年度" in handling.reason and "2025年度" in handling.reason
-    assert ConsequenceTask.objects.filter(state=TaskState.DONE).count() == 1
+    assert ConsequenceTask.objects.filter(campaign__year=2025, state=TaskState.DONE).count() == 1
+    assert not ConsequenceTask.objects.filter(campaign__year=2024, state=TaskState.OPEN).exists()
     assert Announcement.objects.get().state == "issued"
     notice = PublicNotice.objects.get()
     assert notice.state == NoticeState.OPEN and notice.objections.count() == 1

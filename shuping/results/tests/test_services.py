@@ -67,7 +67,7 @@ def test_two_consecutive_years_across_rounds_of_different_committees(cast, secon
     )
     approve(later, {cast.branch: "基本称职"}, actor=cast.street_organizer)
     task = ConsequenceTask.objects.get(campaign=later, kind="org_handling")
-    assert "2017年度区委2017" in task.reason and "2018年度街道2018" in task.reason
+    assert "《区委2017》、《街道2018》均为“基本称职”" in task.reason
 
 
 @pytest.mark.parametrize(("year", "grade"), [(2016, "基本称职"), (2017, "称职")])
