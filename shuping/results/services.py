@@ -70,6 +70,16 @@ def _require_manage(actor: Actor, campaign: Campaign) -> None:
         raise PermissionDenied()
 
 
+def _lock_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+    locked = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=campaign.pk)
+    )
+    _require_manage(actor, locked)
+    return locked
+
+
 def _text(
     value: str, field: str, label: str, *, required: bool = True, limit: int = MAX_TEXT
 ) -> str:
@@ -459,10 +469,7 @@ def record_feedback(
     """The feedback was handed over to these secretaries (集中约谈、会上宣布 …)."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = (
-            Campaign.objects.select_for_update().select_related("committee").get(pk=campaign.pk)
-        )
-        _require_manage(actor, locked)
+        locked = _lock_campaign(campaign, actor=actor)
         if not reporters:
             raise DomainError("请选择反馈对象。", field="reporters")
         if handed_over_on is None:
@@ -543,21 +550,22 @@ def _draft_announcement_body(campaign: Campaign) -> str:
     return "\n".join(lines)
 
 
+def _require_publication(campaign: Campaign, *, enabled: bool, what: str) -> None:
+    if not enabled:
+        raise StateError(f"本方案未规定{what}。")
+    if not approved_records(campaign).exists():
+        raise StateError(f"综合评价等次尚未批准，不能{what}。")
+
+
 def prepare_announcement(campaign: Campaign, *, actor: Actor) -> Announcement:
     """The 通报 draft, generated from the approved results (once; then it is edited)."""
     with transaction.atomic():
-        locked = (
-            Campaign.objects.select_for_update().select_related("committee").get(pk=campaign.pk)
-        )
-        _require_manage(actor, locked)
+        locked = _lock_campaign(campaign, actor=actor)
         existing = Announcement.objects.filter(campaign=locked).first()
         if existing is not None:
             return existing
         rules = locked.parsed_rules
-        if not rules.results.announce:
-            raise StateError("本方案未规定通报结果。")
-        if not approved_records(locked).exists():
-            raise StateError("综合评价等次尚未批准，不能起草通报。")
+        _require_publication(locked, enabled=rules.results.announce, what="通报结果")
         ann = Announcement.objects.create(
             campaign=locked,
             title=f"关于{locked.year}年度党组织书记抓基层党建工作述职评议考核结果的通报",
@@ -677,18 +685,12 @@ def _corrections_near(day: date) -> dict[date, bool]:
 
 def prepare_notice(campaign: Campaign, *, actor: Actor) -> PublicNotice:
     with transaction.atomic():
-        locked = (
-            Campaign.objects.select_for_update().select_related("committee").get(pk=campaign.pk)
-        )
-        _require_manage(actor, locked)
+        locked = _lock_campaign(campaign, actor=actor)
         existing = PublicNotice.objects.filter(campaign=locked).first()
         if existing is not None:
             return existing
         rules = locked.parsed_rules
-        if not rules.results.notice:
-            raise StateError("本方案未规定公示。")
-        if not approved_records(locked).exists():
-            raise StateError("综合评价等次尚未批准，不能公示。")
+        _require_publication(locked, enabled=rules.results.notice, what="公示")
         days = rules.results.notice_days or DEFAULT_NOTICE_DAYS
         unit = "个工作日" if rules.results.notice_workdays else "天"
         notice = PublicNotice.objects.create(

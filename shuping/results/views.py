@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from shuping.accounts.access import SUBTREE_ROLES, org_scope_q
 from shuping.lib import workdays
-from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.errors import NotFound
 from shuping.lib.models import CalendarCorrection
+from shuping.meetings.views import _act, _apply
 from shuping.reports.models import DutyReport, ReportState
 from shuping.results import access, exports, services
 from shuping.results.forms import (
@@ -59,27 +59,6 @@ def _download(result: tuple[str, str, bytes]) -> HttpResponse:
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
-
-
-def _apply(form: forms.Form, action: Callable[[], Any]) -> bool:
-    """Run a service; put a DomainError on the field it names (or on the form)."""
-    try:
-        action()
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return False
-    return True
-
-
-def _act(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    if done:
-        messages.success(request, done)
-    return True
 
 
 # --- lists ---------------------------------------------------------------------------
