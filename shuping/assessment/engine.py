@@ -186,7 +186,7 @@ def composite(inp: ReporterInput, method: GradingMethod) -> tuple[Fraction | Non
             terms = " + ".join(
                 f"{fmt_score(s)}×{fmt_percent(w / total_weight)}" for _, s, w in scored
             )
-            lines.append(f"两次以上会议按权重合并：{terms} = {fmt_score(vote)}")
+            lines.append(f"各次会议按权重合并：{terms} = {fmt_score(vote)}")
     dw = method.daily_weight
     if inp.daily_score is not None:
         lines.append(f"日常管理考核得分：{fmt_score(inp.daily_score)}")

@@ -12,7 +12,6 @@ and the 汇总表 always show the proposal and every change made to it.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -37,7 +36,8 @@ from shuping.ballots.services import results as ballot_results
 from shuping.inspections.models import FindingKind, InspectionFinding
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
-from shuping.meetings.models import MeetingReporter
+from shuping.meetings.models import Critique, MeetingReporter, Question
+from shuping.reports.models import DutyReport
 from shuping.rounds.models import Campaign
 
 OPINION_FIELDS = ("achievements", "problems", "overall", "rectification_required")
@@ -547,9 +547,56 @@ def mark_published(board: AssessmentBoard, *, actor: Actor) -> AssessmentBoard:
     return locked
 
 
-@dataclass(frozen=True)
-class OpinionDraft:
-    achievements: str
-    problems: str
-    overall: str
-    rectification_required: str
+def draft_opinion(item: Assessment) -> dict[str, str]:
+    """A first draft of 综合评价意见 from the report, the critique, questions and inspections.
+
+    Read only (five small queries); the organizer edits it and saves with `save_opinion`.
+    """
+    rules = item.board.campaign.parsed_rules
+    roles = {s.key: s.role for s in rules.report.sections}
+    achievements: list[str] = []
+    problems: list[str] = []
+    for report in DutyReport.objects.filter(reporter_id=item.reporter_id).order_by("audience"):
+        for key, text in (report.sections or {}).items():
+            body = str(text).strip()
+            if not body:
+                continue
+            target = {"achievements": achievements, "problems": problems}.get(roles.get(key, ""))
+            if target is not None:
+                target.append(_clip(body))
+    findings = list(
+        InspectionFinding.objects.filter(reporter_id=item.reporter_id).order_by(
+            "inspection__held_on", "order", "id"
+        )
+    )
+    for f in findings:
+        if f.kind == FindingKind.ACHIEVEMENT:
+            achievements.append(f"督查核实：{f.text.strip()}")
+        elif f.kind == FindingKind.PROBLEM:
+            problems.append(f"督查发现：{f.text.strip()}")
+        else:
+            problems.append(f"述职报告所述经督查未得到印证：{f.text.strip()}")
+    for critique in Critique.objects.filter(entry__reporter_id=item.reporter_id).exclude(text=""):
+        problems.append(f"点评意见：{_clip(critique.text)}")
+    promises = [
+        q.promise.strip()
+        for q in Question.objects.filter(entry__reporter_id=item.reporter_id).exclude(promise="")
+    ]
+    grade = item.grade or item.proposed_grade
+    overall = f"综合评价等次为“{grade}”。" if grade else ""
+    rectification = "；".join(promises)
+    if problems:
+        rectification = (rectification + "；" if rectification else "") + (
+            "针对上述问题列出问题清单、责任清单、整改清单，明确整改措施、责任和时限，逐项抓好整改落实"
+        )
+    return {
+        "achievements": "\n".join(achievements),
+        "problems": "\n".join(problems),
+        "overall": overall,
+        "rectification_required": rectification,
+    }
+
+
+def _clip(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")

@@ -1,4 +1,7 @@
-"""Demo results (see shuping/demo.py): 金顶街道党工委 (QW-01), preset 004 (双述双评).
+"""Demo results (see shuping/demo.py): 五里坨街道党工委 (QW-07), preset 004 (双述双评).
+
+(金顶街道党工委's own 2025 round stays with the assessment demo, proposed and waiting
+for approval; the district's approved 2025 round reaches this stage through the hook.)
 
 - its 2024 round, closed, graded and approved (history for the two-year rule);
 - its 2025 round, closed, approved: tasks from the grades (one secretary 基本称职 two
@@ -33,6 +36,7 @@ from shuping.rounds import services as round_services
 from shuping.rounds.models import Campaign, CampaignStatus
 
 PRESET = "004_jiedao_shuangshu"
+STREET = "QW-07"
 WEAK = 2  # the reporter (by order) graded 基本称职 in both years
 
 
@@ -189,9 +193,9 @@ def _two_workdays_ago(today: date) -> date:
 
 
 def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
-    street = Organization.objects.filter(code="QW-01").first()
+    street = Organization.objects.filter(code=STREET).first()
     if street is None:
-        out("未找到金顶街道党工委（QW-01），跳过结果运用演示数据。")
+        out(f"未找到街道党工委（{STREET}），跳过结果运用演示数据。")
         return []
     out("结果运用与公开：")
     earlier = _round(street, 2024, out)
@@ -203,5 +207,5 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
     _approve(latest, out)
     _publish(latest, out)
     open_tasks = ConsequenceTask.objects.filter(campaign=latest, state="open").count()
-    out(f"  待落实的结果运用事项 {open_tasks} 项（组织员 jiedao 登录查看）")
+    out(f"  待落实的结果运用事项 {open_tasks} 项（组织员 zuzhibu 登录查看）")
     return []

@@ -32,6 +32,15 @@ def rules_002(**extra: Any) -> dict[str, Any]:
             "text": "评价为“较好”或以下等次的应占40%左右",
         },
     ]
+    rules["grading_method"] = {
+        "points": {"好": 100, "较好": 80, "一般": 60, "差": 0},
+        "bands": [
+            {"grade": "好", "min_score": 90},
+            {"grade": "较好", "min_score": 80},
+            {"grade": "一般", "min_score": 60},
+            {"grade": "差", "min_score": 0},
+        ],
+    }
     rules.update(extra)
     return rules
 

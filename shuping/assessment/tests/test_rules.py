@@ -173,7 +173,7 @@ def test_no_votes_no_daily_no_grade() -> None:
 
 
 def test_default_method_without_preset_setting() -> None:
-    rules = parse_rules(rules_002())
+    rules = parse_rules(rules_002(grading_method=None))
     method = engine.method_for(rules)
     assert method.points == {"好": 100, "较好": 67, "一般": 33, "差": 0}
     assert [b.min_score for b in method.bands] == [90, 75, 60, 0]

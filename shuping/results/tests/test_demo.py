@@ -30,8 +30,8 @@ def test_demo_results_and_idempotent(cast: Cast) -> None:
     street = create_organization(
         actor=None,
         parent=cast.district,
-        code="QW-01",
-        name="金顶街道党工委",
+        code="QW-07",
+        name="五里坨街道党工委",
         kind=OrgKind.WORKING,
         sector=Sector.STREET,
     )
@@ -39,7 +39,7 @@ def test_demo_results_and_idempotent(cast: Cast) -> None:
         org = create_organization(
             actor=None,
             parent=street,
-            code=f"QW-01-{i}",
+            code=f"QW-07-{i}",
             name=f"金顶第{i + 1}党支部",
             kind=OrgKind.BRANCH,
             sector=Sector.STREET,
