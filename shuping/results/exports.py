@@ -222,6 +222,12 @@ ELIGIBILITY_HEADER = [
 ]
 
 
+def _excellent(rec: ResultRecord, *, limited: bool) -> str:
+    if not limited:
+        return "本轮未作限制"
+    return "可以" if rec.annual_excellent else "不得评为优秀"
+
+
 def eligibility_rows(campaign: Campaign) -> list[list[str]]:
     rules = campaign.parsed_rules
     titles = {f.key: f.title for f in rules.results.flags}
@@ -234,7 +240,7 @@ def eligibility_rows(campaign: Campaign) -> list[list[str]]:
                 rec.reporter.organization.name,
                 _who(rec),
                 rec.grade,
-                "可以" if rec.annual_excellent else "不得评为优秀",
+                _excellent(rec, limited=bool(rules.consequences)),
                 rec.annual_excellent_reason,
                 "取消" if rec.unit_awards_revoked else "保留",
                 rec.unit_awards_reason,
@@ -256,8 +262,13 @@ def eligibility_xlsx(campaign: Campaign) -> tuple[str, str, bytes]:
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    for row in eligibility_rows(campaign):
+    rows = eligibility_rows(campaign)
+    for row in rows:
         append_row(ws, row)
+    revoked = [row[1] for row in rows if row[6] == "取消"]
+    if revoked:
+        append_row(ws, [])
+        append_row(ws, [f"取消其他评先评优资格的单位：{'、'.join(revoked)}"])
     basis = campaign.parsed_rules.results.basis
     if basis:
         append_row(ws, [])

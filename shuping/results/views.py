@@ -197,6 +197,7 @@ def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
     camp = access.get_results_campaign_for(request.user, pk)
     if request.GET.get("format") == "xlsx":
         return _download(exports.eligibility_xlsx(camp))
+    rows = exports.eligibility_rows(camp)
     return render(
         request,
         "results/eligibility.html",
@@ -204,7 +205,8 @@ def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"{camp.title} · 评优资格名单",
             "campaign": camp,
             "header": exports.ELIGIBILITY_HEADER,
-            "rows": exports.eligibility_rows(camp),
+            "rows": rows,
+            "revoked": [row[1] for row in rows if row[6] == "取消"],
             "basis": camp.parsed_rules.results.basis,
         },
     )

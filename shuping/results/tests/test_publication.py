@@ -165,6 +165,8 @@ def test_summaries_published_with_the_results_003(cast):
         reporter=campaign.reporters.get(), state=ReportState.SUMMARIZED, summary="摘要：三件实事"
     )
     approve(campaign, {cast.branch: "好"}, actor=cast.street_organizer)
+    row = exports.eligibility_rows(campaign)[0]
+    assert row[4] == "本轮未作限制" and "年度考核等次的重要依据" in row[5]
     ann = services.prepare_announcement(campaign, actor=cast.street_organizer)
     services.issue_announcement(ann, actor=cast.street_organizer)
     report.refresh_from_db()

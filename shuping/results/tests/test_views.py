@@ -137,8 +137,8 @@ def test_documents_download(cast, graded):
         resp = client.get(url)
         assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
     assert login(cast.outsider).get(f"/results/round/{graded.pk}/letters.docx").status_code == 404
-    page = client.get(f"/results/round/{graded.pk}/eligibility/")
-    assert "评优资格名单" in page.content.decode()
+    page = client.get(f"/results/round/{graded.pk}/eligibility/").content.decode()
+    assert "评优资格名单" in page and "取消其他评先评优资格的单位：<strong>甲街道第二党支部" in page
 
 
 def test_announcement_pages(cast, graded):
