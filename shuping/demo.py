@@ -20,6 +20,7 @@ STEPS = [
     "shuping.ballots.demo",
     "shuping.inspections.demo",
     "shuping.assessment.demo",
+    "shuping.results.demo",
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)

@@ -27,4 +27,5 @@ urlpatterns = [
     path("b/", include("shuping.ballots.urls")),
     path("inspections/", include("shuping.inspections.urls")),
     path("assessment/", include("shuping.assessment.urls")),
+    path("results/", include("shuping.results.urls")),
 ]
