@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from shuping.lib.errors import NotFound
 from shuping.rectification import access, exports, services
@@ -159,13 +160,11 @@ def list_items(
 
 
 @router.post("/reporters/{reporter_id}/items", response={201: ItemOut})
-def create_item(
-    request: HttpRequest, reporter_id: int, payload: NewItemIn
-) -> tuple[int, dict[str, Any]]:
+def create_item(request: HttpRequest, reporter_id: int, payload: NewItemIn) -> Status:
     reporter = access.get_reporter_for(request.user, reporter_id, write=True)
     fields = _fields(payload)
     item = services.create_item(reporter, actor=request.user, **fields)
-    return 201, _item(access.get_item_for(request.user, item.pk))
+    return Status(201, _item(access.get_item_for(request.user, item.pk)))
 
 
 @router.post("/reporters/{reporter_id}/draft", response=CountOut)

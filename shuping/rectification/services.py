@@ -82,6 +82,8 @@ def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise DomainError("整改事项没有这些内容。", field=unknown[0])
     clean: dict[str, Any] = {}
+    if "problem" in data and not str(data["problem"] or "").strip():
+        raise DomainError("请填写问题。", field="problem")
     for key, value in data.items():
         if key == "deadline":
             clean[key] = parse_deadline(value)
@@ -97,8 +99,6 @@ def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
             if len(text) > TEXT_FIELDS[key]:
                 raise DomainError(f"不超过{TEXT_FIELDS[key]}字。", field=key)
             clean[key] = text
-    if "problem" in clean and not clean["problem"]:
-        raise DomainError("请填写问题。", field="problem")
     return clean
 
 

@@ -137,7 +137,7 @@ def ledger(request: HttpRequest, reporter_pk: int) -> HttpResponse:
             else:
                 raise DomainError("未知的操作。")
         except DomainError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors = _field_errors(exc, LEDGER_FORM_FIELDS)
         else:
             return redirect("rectification:ledger", reporter_pk=reporter.pk)
     today = timezone.localdate()
@@ -189,8 +189,13 @@ def ledger_export(request: HttpRequest, reporter_pk: int, fmt: str) -> HttpRespo
 # --- one item -----------------------------------------------------------------------------
 
 
-def _field_errors(exc: DomainError) -> dict[str, str]:
-    return {exc.field or "__all__": exc.message}
+ITEM_FORM_FIELDS = {*services.EDIT_FIELDS, "text", "files", "reason"}
+LEDGER_FORM_FIELDS = {"problem", "measures", "deadline", "text", "reason"}
+
+
+def _field_errors(exc: DomainError, fields: set[str]) -> dict[str, str]:
+    """The message at its field when the form has it, else above the forms."""
+    return {exc.field if exc.field in fields else "general": exc.message}
 
 
 @login_required
@@ -242,7 +247,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise DomainError("未知的操作。")
         except DomainError as exc:
-            errors = _field_errors(exc)
+            errors = _field_errors(exc, ITEM_FORM_FIELDS)
         else:
             return redirect("rectification:item", pk=item.pk)
         item = access.get_item_for(request.user, pk)
