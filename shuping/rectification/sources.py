@@ -63,23 +63,44 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
+# paragraphs of the problem section that analyse causes rather than name a problem
+CAUSE_OPENINGS = (
+    "分析原因",
+    "原因",
+    "究其原因",
+    "产生问题的原因",
+    "主观上",
+    "客观上",
+    "从主观",
+    "从客观",
+)
+
+
+def split_points(para: str) -> list[str]:
+    """A paragraph cut at its numbered points (一是…/1．…/（一）…), each point ending at
+    its full stop; a paragraph without two points is one piece."""
+    marks = [m.start() for m in _POINT.finditer(para)]
+    if len(marks) < 2:
+        return [para]
+    bounds = [*marks, len(para)]
+    pieces = [para[a:b] for a, b in pairwise(bounds)]
+    if marks[0] > 0:
+        pieces.insert(0, para[: marks[0]])
+    return pieces
+
+
+def _clean_piece(piece: str) -> str:
+    return piece.strip(" 。；;：:\n")
+
+
 def points(text: str) -> list[str]:
-    """One action each: numbered points (一是…/1．…/（一）…) or, failing that, the
-    sentences that name a shortcoming or ask for something."""
+    """One action each: numbered points or, failing that, the sentences that name a
+    shortcoming or ask for something."""
     out: list[str] = []
     for para in paragraphs(text):
-        marks = [m.start() for m in _POINT.finditer(para)]
-        if len(marks) >= 2:
-            bounds = [*marks, len(para)]
-            pieces = [para[a:b] for a, b in pairwise(bounds)]
-            if marks[0] > 0:
-                pieces.insert(0, para[: marks[0]])
-            # a point ends at its full stop; what follows is a sentence of its own
-            pieces = [s for piece in pieces for s in re.split(r"(?<=[。！])", piece)]
-        else:
-            pieces = re.split(r"(?<=[。；;！])", para)
-        for piece in pieces:
-            piece = piece.strip(" 。；;：:\n")
+        # a critique's point ends at its full stop; what follows is a sentence of its own
+        pieces = [s for piece in split_points(para) for s in re.split(r"(?<=[。；;！])", piece)]
+        for piece in map(_clean_piece, pieces):
             if len(piece) >= MIN_CHARS and _CRITICAL.search(piece):
                 out.append(piece[:MAX_PROBLEM] + "。")
     return out
@@ -90,13 +111,17 @@ def from_report(reporter: Reporter) -> list[Draft]:
     drafts: list[Draft] = []
     rules = reporter.campaign.parsed_rules.report
     keys = [s.key for s in rules.sections if s.role == "problems"]
+    seen: set[str] = set()  # 双述双评 writes two reports: the same point is one item
     for report in DutyReport.objects.filter(reporter=reporter).order_by("id"):
         url = reverse("reports:detail", args=[report.pk])
         for key in keys:
             for para in paragraphs(str(report.sections.get(key, ""))):
-                drafts.append(
-                    Draft(SourceKind.SELF, f"report:{report.pk}:{digest(para)}", para, para, url)
-                )
+                for point in map(_clean_piece, split_points(para)):
+                    ref = f"report:{digest(point)}"
+                    if len(point) < MIN_CHARS or point.startswith(CAUSE_OPENINGS) or ref in seen:
+                        continue
+                    seen.add(ref)
+                    drafts.append(Draft(SourceKind.SELF, ref, point + "。", para, url))
     return drafts
 
 
