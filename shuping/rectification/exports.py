@@ -78,12 +78,19 @@ def ledger_xlsx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
         ws.column_dimensions[cell.column_letter].width = width
+    widths = [w for _, w in COLUMNS]
     for row in ledger_rows(_items(items), today):
         append_row(ws, row)
         for written in ws[ws.max_row]:
             written.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(written.value, date):
                 written.number_format = "yyyy-mm-dd"
+        # Excel and WPS do not grow rows for wrapped text by themselves: a Chinese
+        # character is about two width units, 15 points a line
+        lines = max(
+            -(-len(str(v or "")) * 2 // max(w - 1, 1)) for v, w in zip(row, widths, strict=True)
+        )
+        ws.row_dimensions[ws.max_row].height = 15 * max(lines, 1)
     ws.freeze_panes = "A2"
     _fit_for_print(ws)
     ws.print_title_rows = "1:1"
@@ -96,7 +103,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return f"{value:%Y.%m.%d}"
+        return f"{value.year}.{value.month}.{value.day}"
     return str(value)
 
 
@@ -106,7 +113,8 @@ def _ledger_table(writer: PlanWriter, items: Iterable[Item], today: date) -> Non
         [_text(r[0]), _text(r[1]), _text(r[4]), _text(r[5]), _text(r[7]), _text(r[9])]
         for r in ledger_rows(items, today)
     ]
-    writer.table(header, rows, [10, 50, 50, 18, 20, 16])
+    # columns sum to the 156 mm type area of an A4 公文 page
+    writer.table(header, rows, [9, 47, 42, 18, 26, 14])
 
 
 def ledger_docx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
@@ -128,9 +136,8 @@ def plan_docx(plan: Plan) -> tuple[str, str, bytes]:
     writer = PlanWriter()
     title = f"{org.name}关于{campaign.year}年度党建述职评议考核问题的整改方案"
     writer.title(title)
-    rect_rules = campaign.parsed_rules.rectification
-    reported_to = (rect_rules.reported_to if rect_rules else "") or campaign.committee.name
-    writer.para(f"{reported_to}：", indent=False)
+    # addressed to the committee that runs the round (the preset names it generically)
+    writer.para(f"{campaign.committee.name}：", indent=False)
     writer.para(
         f"根据{campaign.title}要求，对照自己查摆、上级点评、群众评议和考核反馈指出的问题，"
         f"逐项列出问题清单、责任清单和整改清单，制定整改方案如下。"
@@ -237,7 +244,7 @@ def progress_report_docx(
         writer.table(
             ["党组织", "问题", "整改时限"],
             [[i.organization.name, i.problem, _text(i.deadline)] for i in overdue_items],
-            [45, 90, 25],
+            [40, 84, 32],
         )
     else:
         writer.para("无。")
