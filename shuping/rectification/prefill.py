@@ -26,24 +26,25 @@ def recurring_problems(entry: MeetingReporter) -> Block | None:
     history = Q(organization_id=reporter.organization_id)
     if reporter.person_id is not None:
         history |= Q(person_id=reporter.person_id)
-    lines: list[str] = []
+    # one query for both kinds: the host's page counts its queries
     still_open = (
-        Item.objects.filter(history, year__lt=year, carried_into__isnull=True)
-        .exclude(status=ItemStatus.CLOSED)
-        .order_by("-year", "number")[:LIMIT]
+        history & Q(year__lt=year, carried_into__isnull=True) & ~Q(status=ItemStatus.CLOSED)
     )
-    for item in still_open:
-        lines.append(f"· {item.year}年度未销号：{item.problem}（{item.status_label()}）")
-    recurring = (
-        Item.objects.filter(reporter=reporter, recurs_of__isnull=False)
+    recurring = Q(reporter=reporter, recurs_of__isnull=False)
+    found = list(
+        Item.objects.filter(still_open | recurring)
         .select_related("recurs_of")
-        .order_by("number")[:LIMIT]
+        .order_by("-year", "number", "id")[: 2 * LIMIT]
     )
-    for item in recurring:
+    lines: list[str] = []
+    for item in found:
+        if item.year < year:
+            lines.append(f"· {item.year}年度未销号：{item.problem}（{item.status_label()}）")
+    for item in found:
         earlier = item.recurs_of
-        assert earlier is not None
-        lines.append(
-            f"· 反复出现：{item.problem}（与{earlier.year}年度“{earlier.problem[:40]}”相似，"
-            f"{_sign_off(earlier)}）"
-        )
+        if item.year == year and earlier is not None:
+            lines.append(
+                f"· 反复出现：{item.problem}（与{earlier.year}年度“{earlier.problem[:40]}”相似，"
+                f"{_sign_off(earlier)}）"
+            )
     return (HEADING, "\n".join(lines)) if lines else None

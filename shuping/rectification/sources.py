@@ -17,7 +17,9 @@ from itertools import pairwise
 
 from django.urls import reverse
 
+from shuping.assessment.models import Assessment, BoardState
 from shuping.ballots.models import BallotState, Sheet
+from shuping.inspections.models import FindingKind, InspectionFinding
 from shuping.meetings.models import Critique, CritiqueStatus, MeetingReporter, Question
 from shuping.rectification.models import SourceKind
 from shuping.reports.models import DutyReport
@@ -93,15 +95,16 @@ def _clean_piece(piece: str) -> str:
     return piece.strip(" 。；;：:\n")
 
 
-def points(text: str) -> list[str]:
-    """One action each: numbered points or, failing that, the sentences that name a
-    shortcoming or ask for something."""
+def points(text: str, *, critical: bool = True) -> list[str]:
+    """One action each: numbered points or, failing that, sentences — only those that
+    name a shortcoming or ask for something unless the whole text is about problems
+    (`critical=False`)."""
     out: list[str] = []
     for para in paragraphs(text):
         # a critique's point ends at its full stop; what follows is a sentence of its own
         pieces = [s for piece in split_points(para) for s in re.split(r"(?<=[。；;！])", piece)]
         for piece in map(_clean_piece, pieces):
-            if len(piece) >= MIN_CHARS and _CRITICAL.search(piece):
+            if len(piece) >= MIN_CHARS and (not critical or _CRITICAL.search(piece)):
                 out.append(piece[:MAX_PROBLEM] + "。")
     return out
 
@@ -219,9 +222,53 @@ def from_feedback(text: str) -> list[Draft]:
     ]
 
 
+def from_inspections(reporter: Reporter) -> list[Draft]:
+    """会前督查/调研: each problem found (and each claim of the report not borne out)."""
+    findings = (
+        InspectionFinding.objects.filter(
+            reporter=reporter, kind__in=(FindingKind.PROBLEM, FindingKind.NOT_HELD_UP)
+        )
+        .select_related("inspection")
+        .order_by("inspection__held_on", "order", "id")
+    )
+    drafts = []
+    for finding in findings:
+        text = finding.text.strip()
+        if finding.kind == FindingKind.NOT_HELD_UP:
+            text = f"报告所述未得到印证：{text}"
+        if len(text) < MIN_CHARS:
+            continue
+        url = reverse("inspections:detail", args=[finding.inspection_id])
+        excerpt = f"{finding.inspection}：{finding.text}"
+        drafts.append(
+            Draft(SourceKind.INSPECTION, f"finding:{finding.pk}", text[:MAX_PROBLEM], excerpt, url)
+        )
+    return drafts
+
+
+def from_assessment(reporter: Reporter) -> list[Draft]:
+    """综合评价意见: the problems and rectification requirements of the approved opinion."""
+    assessment = (
+        Assessment.objects.filter(reporter=reporter, board__state=BoardState.APPROVED)
+        .select_related("board")
+        .first()
+    )
+    if assessment is None:
+        return []
+    url = reverse("assessment:detail", args=[assessment.pk])
+    drafts = []
+    for text in (assessment.problems, assessment.rectification_required):
+        for point in points(text, critical=False):
+            ref = f"assessment:{assessment.pk}:{digest(point)}"
+            drafts.append(Draft(SourceKind.ASSESSMENT, ref, point, text, url))
+    return drafts
+
+
 SOURCES: list[Callable[[Reporter], list[Draft]]] = [
     from_report,
+    from_inspections,
     from_questions,
     from_critique,
     from_mass_comments,
+    from_assessment,
 ]

@@ -146,3 +146,52 @@ def test_points_splitting() -> None:
         "二是制度落实不到位。",
     ]
     assert sources.points("工作很好。") == []
+
+
+def test_from_inspection_findings(cast: Cast, reporter: Reporter) -> None:
+    from shuping.inspections.models import FindingKind, Inspection, InspectionFinding
+
+    inspection = Inspection.objects.create(
+        campaign=reporter.campaign,
+        held_on=date(2026, 11, 20),
+        inspectors="组织科",
+        method="documents",
+    )
+    inspection.reporters.add(reporter)
+    kinds = (FindingKind.ACHIEVEMENT, FindingKind.PROBLEM, FindingKind.NOT_HELD_UP)
+    for i, kind in enumerate(kinds):
+        InspectionFinding.objects.create(
+            inspection=inspection,
+            reporter=reporter,
+            kind=kind,
+            text=f"党员发展档案缺少政审材料{i}",
+            order=i,
+        )
+    made = services.draft_from_sources(reporter, actor=cast.reporter)
+    assert [i.problem for i in made] == [
+        "党员发展档案缺少政审材料1",
+        "报告所述未得到印证：党员发展档案缺少政审材料2",
+    ]
+    src = made[0].sources.get()
+    assert src.kind == SourceKind.INSPECTION and src.url == f"/inspections/{inspection.pk}/"
+
+
+def test_from_the_approved_assessment_opinion(cast: Cast, reporter: Reporter) -> None:
+    from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
+
+    board = AssessmentBoard.objects.create(campaign=reporter.campaign)
+    Assessment.objects.create(
+        board=board,
+        reporter=reporter,
+        problems="一是理论学习不够深入；二是党员队伍结构老化。",
+        rectification_required="限期整改党员教育管理不严格的问题。",
+    )
+    assert services.draft_from_sources(reporter, actor=cast.reporter) == []  # not yet approved
+    AssessmentBoard.objects.filter(pk=board.pk).update(state=BoardState.APPROVED)
+    made = services.draft_from_sources(reporter, actor=cast.reporter)
+    assert [i.problem for i in made] == [
+        "一是理论学习不够深入。",
+        "二是党员队伍结构老化。",
+        "限期整改党员教育管理不严格的问题。",
+    ]
+    assert {i.sources.get().kind for i in made} == {SourceKind.ASSESSMENT}
