@@ -13,7 +13,8 @@ from ninja.responses import Status
 from shuping.lib.errors import NotFound
 from shuping.rectification import access, exports, services
 from shuping.rectification.models import Item, Plan, overdue_q
-from shuping.rectification.views import _campaign_for_office, _download
+from shuping.rectification.views import _campaign_for_office
+from shuping.reports.views import _download
 
 router = Router(tags=["rectification"])
 

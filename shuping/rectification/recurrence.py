@@ -12,8 +12,12 @@ comparing a new item with an organization's history is a dot product per earlier
 The weights are fixed by the background, not by the ledger's contents, so a stored
 vector never needs recomputing as the ledger grows.
 
-Chosen by measurement on the labelled pairs in tests/pairs.py (see tests/test_recurrence.py
-and `measure()`): words + bigrams beat words alone and bigrams alone.
+Chosen by measurement on the 72 labelled pairs in tests/pairs.py (best threshold each,
+F1 / precision / recall): jieba words alone 0.78 / 0.70 / 0.89; character bigrams alone
+0.75 / 0.65 / 0.89; both, plainly weighted 0.77 / 0.66 / 0.92; both with words of judgement
+down-weighted by part of speech and a small lexicon (this module) 0.87 / 0.81 / 0.94 at
+0.30. Chosen on half the pairs, 0.30 held on the other half (0.76 / 0.89). Comparing clause
+by clause (max over clause pairs) did not help and was dropped.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from shuping.rectification.models import (
 )
 from shuping.reports import uploads
 from shuping.reports.services import RectificationItem
-from shuping.rounds.models import Campaign, Reporter
+from shuping.rounds.models import Campaign, CampaignStatus, Reporter
 
 MAX_TEXT = 2000
 MAX_FILES = 5
@@ -689,3 +689,15 @@ def remind_overdue(*, today: date | None = None) -> int:
             if settings.EMAIL_HOST and user.email:
                 send_mail("述评提醒", text, None, [user.email], fail_silently=True)
     return created
+
+
+def carry_over_on_start(sender: Any, instance: Campaign, **kwargs: Any) -> None:
+    """When a round starts (saved as active), last year's open items join its ledger.
+    After the commit, so the round's reporters exist; idempotent like carry_over."""
+    fields = kwargs.get("update_fields")
+    if instance.status != CampaignStatus.ACTIVE or (fields is not None and "status" not in fields):
+        return
+    pk = instance.pk
+    transaction.on_commit(
+        lambda: carry_over(Campaign.objects.select_related("committee").get(pk=pk), actor=None)
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,18 +26,11 @@ from shuping.rectification.models import (
     overdue_q,
 )
 from shuping.reports import access as report_access
+from shuping.reports.views import _download
 from shuping.rounds.access import get_campaign_for
 from shuping.rounds.models import Campaign, Reporter
 
 PAGE = 50
-
-
-def _download(result: tuple[str, str, bytes]) -> HttpResponse:
-    name, ctype, data = result
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
 
 
 def _items(qs: QuerySet[Item]) -> QuerySet[Item]:

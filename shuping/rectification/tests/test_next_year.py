@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -73,3 +75,18 @@ def test_carry_over_is_idempotent(
     assert carried.sources.get().kind == SourceKind.CARRIED
     assert carried.recurs_of_id is None  # a carried item continues; it is not a recurrence
     assert not Item.objects.filter(reporter=reporter, carried_from=history[0]).exists()
+
+
+def test_starting_a_round_carries_open_items(
+    cast: Cast, history: list[Item], django_capture_on_commit_callbacks: Any
+) -> None:
+    from shuping.rounds.models import CampaignStatus
+    from shuping.rounds.services import change_status
+    from shuping.rounds.testing import make_campaign
+
+    campaign = make_campaign(
+        cast.street, year=2026, reporters=[cast.branch], status=CampaignStatus.DRAFT
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(campaign, actor=None, to=CampaignStatus.ACTIVE)
+    assert Item.objects.filter(reporter__campaign=campaign, carried_from=history[1]).exists()
