@@ -114,6 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            # Deleted rows (a ballot's sealed sheets at close) are overwritten, not left behind.
+            " PRAGMA secure_delete=ON;"
         ),
     }
 
