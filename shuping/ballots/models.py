@@ -100,6 +100,7 @@ class Ballot(models.Model):
     allow_comment = models.BooleanField("意见建议栏", default=False)
     paper_handed_out = models.PositiveIntegerField("发出纸质票", default=0)
     override_reason = models.TextField("未达到会人数要求仍开始测评的理由", blank=True)
+    paper_excess_reason = models.TextField("计入纸质票多于发出张数的说明", blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     digest = models.CharField("票据摘要(SHA-256)", max_length=64, blank=True)

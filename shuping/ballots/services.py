@@ -48,7 +48,7 @@ from shuping.ballots.models import (
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
 from shuping.meetings.access import can_run_meeting
-from shuping.meetings.models import Meeting
+from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.meetings.services import quorum_status
 from shuping.rounds.rules import MeetingRule
 
@@ -177,6 +177,25 @@ def _apply_rules(ballot: Ballot) -> None:
 # --- set-up ---------------------------------------------------------------------
 
 
+def _check_no_double_vote(meeting: Meeting, category: str) -> None:
+    """Every ballot of a meeting covers the same reporters, so one evaluator category may
+    appear in one ballot only: a whole-meeting ballot excludes every per-category one."""
+    taken = set(Ballot.objects.filter(meeting=meeting).values_list("category", flat=True))
+    if category in taken:
+        raise DomainError("本次会议已有此范围的测评。", field="category")
+    if "" in taken:
+        raise DomainError(
+            "本次会议已有面向全体测评人的测评，同一类测评人不能对同一述职对象测评两次。",
+            field="category",
+        )
+    if taken and not category:
+        raise DomainError(
+            "本次会议已按测评人类别建立了测评，不能再建立面向全体测评人的测评"
+            "（同一类测评人不能对同一述职对象测评两次）。",
+            field="category",
+        )
+
+
 def create_ballot(meeting: Meeting, *, actor: Actor, category: str = "", title: str = "") -> Ballot:
     with transaction.atomic():
         _check_write(meeting, actor)
@@ -184,8 +203,9 @@ def create_ballot(meeting: Meeting, *, actor: Actor, category: str = "", title: 
         keys = {c.key for c in rule.evaluators}
         if category and category not in keys:
             raise DomainError("测评人类别不在本次会议的规则中。", field="category")
-        if Ballot.objects.filter(meeting=meeting, category=category).exists():
-            raise DomainError("本次会议已有此范围的测评。", field="category")
+        if meeting.status == MeetingStatus.CLOSED:
+            raise StateError("会议已结束，不能再新建测评。")
+        _check_no_double_vote(meeting, category)
         ballot = Ballot(meeting=meeting, category=category)
         _apply_rules(ballot)
         label = ballot.category_title(category) if category else ""
@@ -258,6 +278,13 @@ def open_ballot(ballot: Ballot, *, actor: Actor, override_reason: str = "") -> B
         ballot = _lock(ballot)
         _check_write(ballot, actor)
         _check_move(ballot, BallotState.OPEN)
+        status = ballot.meeting.status
+        if status != MeetingStatus.IN_PROGRESS:
+            raise StateError(
+                "会议已结束，不能再开始测评。"
+                if status == MeetingStatus.CLOSED
+                else "会议尚未开始。请先在会议页面宣布会议开始，再开始测评。"
+            )
         _apply_rules(ballot)
         if not ballot.items:
             raise DomainError("本次会议没有参加测评的述职对象。")
@@ -647,9 +674,16 @@ def paper_status(ballot: Ballot) -> PaperStatus:
 # --- closing and results --------------------------------------------------------
 
 
-def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = False) -> Ballot:
+def close_ballot(
+    ballot: Ballot,
+    *,
+    actor: Actor,
+    exclude_unmatched: bool = False,
+    paper_excess_reason: str = "",
+) -> Ballot:
     """Close: sealed and matched paper sheets become plain sheets in random order, in
-    this one transaction; the sealed rows go, and the tally and a digest are fixed."""
+    this one transaction; the sealed rows go, and the tally and a digest are fixed.
+    Counting more paper sheets than were handed out needs a written reason."""
     with transaction.atomic():
         ballot = _lock(ballot)
         _check_write(ballot, actor)
@@ -661,6 +695,15 @@ def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = Fals
                 f"有 {pending} 张纸质票尚未完成两人一致的录入（不一致 {len(paper.mismatched)} 张，"
                 f"只录入一次 {len(paper.single)} 张）。请先核对，或确认不计入这些票后结束测评。"
             )
+        counted, handed = len(paper.matched), ballot.paper_handed_out
+        reason = clean_text(paper_excess_reason, 2000)
+        if counted > handed and not reason:
+            raise DomainError(
+                f"计入的纸质票 {counted} 张，多于登记发出的 {handed} 张。"
+                "请核对发出张数，或说明原因后再结束测评。",
+                field="paper_excess_reason",
+            )
+        ballot.paper_excess_reason = reason if counted > handed else ""
         sheets = _legacy_plain_sheets(ballot) + _unsealed_sheets(ballot)
         entries = PaperEntry.objects.filter(ballot=ballot, number__in=paper.matched, pass_no=1)
         sheets += [
@@ -678,10 +721,17 @@ def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = Fals
         ballot.closed_at = timezone.now()
         ballot.closed_tally = recount(ballot)
         ballot.digest = compute_digest(ballot)
-        ballot.save(update_fields=["state", "closed_at", "closed_tally", "digest"])
+        ballot.save(
+            update_fields=["state", "closed_at", "closed_tally", "digest", "paper_excess_reason"]
+        )
         record(
             actor=actor,
             action="ballot.close",
+            note=(
+                f"计入纸质票多于发出张数，说明：{ballot.paper_excess_reason}"
+                if ballot.paper_excess_reason
+                else ""
+            ),
             target=ballot,
             organization=ballot.meeting.campaign.committee,
             changes={
