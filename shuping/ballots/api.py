@@ -31,6 +31,7 @@ class BallotOut(Schema):
     categories: list[dict[str, Any]]
     paper_handed_out: int
     override_reason: str
+    paper_excess_reason: str
     digest: str
     projector_key: str
 
@@ -46,6 +47,7 @@ class OpenIn(Schema):
 
 class CloseIn(Schema):
     exclude_unmatched: bool = False
+    paper_excess_reason: str = ""
 
 
 class TokensIn(Schema):
@@ -108,7 +110,10 @@ def open_ballot(request: HttpRequest, ballot_id: int, data: OpenIn) -> Any:
 def close_ballot(request: HttpRequest, ballot_id: int, data: CloseIn) -> Any:
     ballot = get_ballot_for(request.user, ballot_id, write=True)
     return services.close_ballot(
-        ballot, actor=request.user, exclude_unmatched=data.exclude_unmatched
+        ballot,
+        actor=request.user,
+        exclude_unmatched=data.exclude_unmatched,
+        paper_excess_reason=data.paper_excess_reason,
     )
 
 

@@ -19,7 +19,8 @@ from django.contrib.auth.models import User
 
 from shuping.ballots import services
 from shuping.ballots.models import Ballot
-from shuping.meetings.models import Meeting
+from shuping.meetings.models import Meeting, MeetingStatus
+from shuping.meetings.services import close_meeting, open_meeting
 from shuping.organizations.models import Organization
 from shuping.rounds.models import Campaign
 
@@ -65,6 +66,11 @@ def _sheet(ballot: Ballot, rnd: random.Random) -> dict[str, list[str]]:
 
 
 def _open(meeting: Meeting, out: Callable[[str], None]) -> Ballot | None:
+    if meeting.status == MeetingStatus.CLOSED:
+        out(f"  {meeting.title}：会议已结束，不再新建测评")
+        return None
+    if meeting.status == MeetingStatus.PLANNED:
+        open_meeting(meeting, actor=None)  # a ballot opens only while its meeting runs
     ballot = services.create_ballot(meeting, actor=None)
     if not ballot.items:
         out(f"  {meeting.title}：没有参加测评的述职对象，跳过")
@@ -109,6 +115,7 @@ def _district_2025(out: Callable[[str], None]) -> None:
                     ballot, actor=clerk, number=number, category=cat, choices=sheet
                 )
     ballot = services.close_ballot(ballot, actor=None)
+    close_meeting(meeting, actor=None)
     sheets = ballot.closed_tally["sheets"] if ballot.closed_tally else 0
     out(f"  {meeting.title}：民主测评已结束，收回 {sheets} 张测评票，摘要 {ballot.digest[:12]}…")
 

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from shuping.ballots.models import Ballot
 from shuping.ballots.tally import fmt_percent
+from shuping.lib.xlsx import append_row
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -296,33 +297,33 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append([f"{unit_year(ballot)}{ballot.meeting.title}民主测评结果汇总表"])
+    append_row(ws, [f"{unit_year(ballot)}{ballot.meeting.title}民主测评结果汇总表"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
     ws["A1"].font = Font(name=FONT, size=16, bold=True)
     ws["A1"].alignment = center
     ws.row_dimensions[1].height = 30
-    ws.append([_summary_caption(ballot, tally)])
+    append_row(ws, [_summary_caption(ballot, tally)])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(cols))
     ws["A2"].font = Font(name=FONT, size=10)
-    ws.append(cols)
+    append_row(ws, cols)
     for cell in ws[3]:
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = center
         cell.border = border
     for row in _summary_rows(tally, as_text=False):
-        ws.append(row)
+        append_row(ws, row)
         for cell in ws[ws.max_row]:
             cell.font = Font(name=FONT)
             cell.alignment = center
             cell.border = border
             if isinstance(cell.value, float):
                 cell.number_format = "0.00%"
-    ws.append([])
+    append_row(ws, [])
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:
-        ws.append([f"规则：{rule_text}"])
+        append_row(ws, [f"规则：{rule_text}"])
     if tally.get("weighted"):
-        ws.append(["加权占比 = Σ(类别权重×该等次票数) ÷ Σ(类别权重×有效票数)"])
-    ws.append([f"票据摘要（SHA-256）：{ballot.digest}"])
+        append_row(ws, ["加权占比 = Σ(类别权重×该等次票数) ÷ Σ(类别权重×有效票数)"])
+    append_row(ws, [f"票据摘要（SHA-256）：{ballot.digest}"])
     for i, _ in enumerate(cols, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = 6 if i == 1 else 12 if i == 2 else 22 if i == 3 else 9
@@ -351,13 +352,13 @@ def _indicator_sheet(wb: Any, tally: dict[str, Any], *, border: Any, center: Any
     for g in tally["scale"]:
         head += [f"{g}(票)", f"{g}(占比)"]
     head += ["有效", "无效"]
-    ws.append(head)
+    append_row(ws, head)
     for rep in reporters:
         for ind in rep["indicators"]:
             row: list[Any] = [rep["name"], ind["title"]]
             for g in tally["scale"]:
                 row += [ind["counts"][g], ind["percent"][g] / 100]
-            ws.append([*row, ind["valid"], ind["invalid"]])
+            append_row(ws, [*row, ind["valid"], ind["invalid"]])
     for r, cells in enumerate(ws.iter_rows(), start=1):
         for cell in cells:
             cell.border = border

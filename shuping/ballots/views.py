@@ -220,6 +220,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if ballot.state == BallotState.OPEN:
         ctx["paper"] = paper = services.paper_status(ballot)
         ctx["paper_pending"] = len(paper.mismatched) + len(paper.single)
+        ctx["paper_excess"] = max(0, len(paper.matched) - ballot.paper_handed_out)
     if ballot.state == BallotState.CLOSED:
         ctx["tally"] = ballot.closed_tally
         ctx["rows"] = _chart_rows(ballot)
@@ -255,10 +256,13 @@ def open_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close_view(request: HttpRequest, pk: int) -> HttpResponse:
     exclude = request.POST.get("exclude_unmatched") == "1"
+    reason = request.POST.get("paper_excess_reason", "")
     return _act(
         request,
         pk,
-        lambda b: services.close_ballot(b, actor=request.user, exclude_unmatched=exclude),
+        lambda b: services.close_ballot(
+            b, actor=request.user, exclude_unmatched=exclude, paper_excess_reason=reason
+        ),
         "测评已结束，结果已固定。",
     )
 

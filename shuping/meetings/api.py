@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from shuping.lib.errors import NotFound
+from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings import services
 from shuping.meetings.access import get_campaign_for_meetings, get_meeting_for, visible_meetings
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingReporter, Question
@@ -202,9 +202,13 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[dict[str,
     campaign = get_campaign_for_meetings(request.user, payload.campaign_id, write=True)
     host = None
     if payload.host_id is not None:
-        host = Person.objects.filter(pk=payload.host_id).first()
+        # Only people of the round's own subtree: an id from elsewhere must not come back
+        # with a name (the same answer as an id that does not exist).
+        host = Person.objects.filter(
+            campaign.committee.subtree_q("organization__"), pk=payload.host_id
+        ).first()
         if host is None:
-            raise NotFound()
+            raise DomainError("找不到该主持人：请从本组织及下级组织的人员中选择。", field="host_id")
     meeting = services.create_meeting(
         campaign,
         actor=request.user,

@@ -204,8 +204,7 @@ def create_meeting(
     if kind not in keys:
         raise DomainError("本方案没有这种述职评议会。", field="kind")
     title = _required_text(title, "title", "请填写会议名称。")
-    if starts_at is None:
-        raise DomainError("请填写会议时间。", field="starts_at")
+    _check_starts_at(starts_at)
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         _require_setup(actor, campaign)
@@ -253,6 +252,19 @@ def create_meetings_from_rules(
     return made
 
 
+def _check_starts_at(starts_at: datetime | None) -> None:
+    """A meeting date the database and every page can hold. Year 1 in local time is
+    year 0 in UTC, which PostgreSQL stores but Python cannot read back: one such
+    meeting would break every meeting list."""
+    if starts_at is None:
+        raise DomainError("请填写会议时间。", field="starts_at")
+    if not MIN_YEAR <= starts_at.year <= MAX_YEAR:
+        raise DomainError(f"会议时间应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间。", field="starts_at")
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2099
+
+
 def update_meeting(
     meeting: Meeting,
     *,
@@ -263,6 +275,7 @@ def update_meeting(
     host: Person | None = None,
 ) -> Meeting:
     title = _required_text(title, "title", "请填写会议名称。")
+    _check_starts_at(starts_at)
     with transaction.atomic():
         locked = _locked(meeting)
         _require_setup(actor, meeting.campaign)

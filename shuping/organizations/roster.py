@@ -37,6 +37,7 @@ from shuping.accounts.access import can_manage, is_admin, org_scope_q
 from shuping.audit.services import record
 from shuping.lib.errors import PermissionDenied
 from shuping.lib.masking import mask_id_number, mask_phone
+from shuping.lib.xlsx import append_row
 from shuping.organizations.models import (
     Employment,
     Gender,
@@ -151,13 +152,55 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# Bounded work per upload: a file is read row by row (openpyxl read-only) and
+# refused past these limits, so no upload can hold a worker for long or fill its memory.
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000  # data rows over both sheets
+MAX_SCANNED = 100_000  # rows read, empty ones included
+TOO_MANY_ROWS = f"文件超过 {MAX_ROWS} 行数据（或含大量空行），请删除空行或分批导入。"
+
+EXAMPLE_ORG = ("QW-01-001", "示例社区党委", "党委", "街道社区", "QW-01", NO, 1)
+EXAMPLE_PERSON = (
+    "张三",
+    "男",
+    "1975-03-08",
+    "",
+    "",
+    "党员",
+    "QW-01-001",
+    "2001-07-01",
+    "正式党员",
+    "在职",
+    "",
+    "社区党委书记",
+    POST_SECRETARY,
+)
+EXAMPLE_MESSAGE = "这是模板中的示例行，请删除后再导入。"
+
+
+def _is_example(row: RosterRow) -> bool:
+    """The template's example rows are never imported as data."""
+    v = row.values
+    if row.sheet == ORG_SHEET:
+        return (_text(v.get("code")), _text(v.get("name"))) == EXAMPLE_ORG[:2]
+    return (
+        _text(v.get("name")) == EXAMPLE_PERSON[0]
+        and _text(v.get("organization")) == (EXAMPLE_PERSON[6])
+    )
+
+
 def read_workbook(data: bytes) -> tuple[list[RosterRow], list[RowError]]:
     """The rows of both sheets keyed by column key, plus structural errors
-    (unreadable file, missing sheet or required header)."""
+    (unreadable file, missing sheet or required header, too large)."""
+    if len(data) > MAX_BYTES:
+        return [], [
+            RowError("文件", 0, "", f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分批导入。")
+        ]
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         return [], [RowError("文件", 0, "", "无法读取文件，请上传 .xlsx 格式的花名册。")]
+    scanned = 0
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     sheet_names = [name for name in SHEETS if name in wb.sheetnames]
@@ -178,6 +221,10 @@ def read_workbook(data: bytes) -> tuple[list[RosterRow], list[RowError]]:
             errors.append(RowError(sheet_name, 1, "、".join(missing), "缺少必需的列。"))
             continue
         for number, raw in enumerate(it, start=2):
+            scanned += 1
+            if scanned > MAX_SCANNED or len(rows) >= MAX_ROWS:
+                wb.close()
+                return [], [RowError("文件", 0, "", TOO_MANY_ROWS)]
             values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in index.items()}
             if all(v is None for v in values.values()):
                 continue
@@ -431,6 +478,10 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
     # reports every problem of a row, not just the first.
     refs: list[tuple[str, int, str, str]] = []
     bad_codes: set[str] = set()
+    for row in [r for r in rows if _is_example(r)]:
+        errors.add(row.sheet, row.number, "", EXAMPLE_MESSAGE)
+    org_rows = [r for r in org_rows if not _is_example(r)]
+    person_rows = [r for r in person_rows if not _is_example(r)]
     for row in org_rows:
         parsed = _parse_org_row(row, errors)
         if parsed is None:
@@ -965,9 +1016,9 @@ def _notes(wb: Workbook) -> None:
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 70
-    ws.append(["述评 · 党组织和人员花名册 填写说明"])
+    append_row(ws, ["述评 · 党组织和人员花名册 填写说明"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([])
+    append_row(ws, [])
     lines = [
         "1. 红色列名为必填项；每行一个组织或一位人员，不要合并单元格，不要改动第一行列名。"
         "模板第2行为示例，填写前请删除。",
@@ -980,9 +1031,9 @@ def _notes(wb: Workbook) -> None:
         "6. 日期可写作 1980-05-01、1980/5/1、1980.5.1、1980年5月1日 或 19800501。",
     ]
     for line in lines:
-        ws.append([line])
-    ws.append([])
-    ws.append(["工作表", "列名", "说明 / 可选值"])
+        append_row(ws, [line])
+    append_row(ws, [])
+    append_row(ws, ["工作表", "列名", "说明 / 可选值"])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -992,7 +1043,7 @@ def _notes(wb: Workbook) -> None:
             text = "；".join(
                 t for t in (("必填" if column.required else ""), text, column.note) if t
             )
-            ws.append([sheet, column.header, text])
+            append_row(ws, [sheet, column.header, text])
 
 
 def _workbook() -> Workbook:
@@ -1012,25 +1063,19 @@ def _save(wb: Workbook) -> bytes:
 def template() -> tuple[str, str, bytes]:
     """An empty roster with one example row per sheet."""
     wb = _workbook()
-    wb[ORG_SHEET].append(["QW-01-001", "示例社区党委", "党委", "街道社区", "QW-01", NO, 1])
-    wb[PERSON_SHEET].append(
-        [
-            "张三",
-            "男",
-            "1975-03-08",
-            "",
-            "",
-            "党员",
-            "QW-01-001",
-            "2001-07-01",
-            "正式党员",
-            "在职",
-            "",
-            "社区党委书记",
-            POST_SECRETARY,
-        ]
-    )
+    append_row(wb[ORG_SHEET], EXAMPLE_ORG)
+    append_row(wb[PERSON_SHEET], EXAMPLE_PERSON)
     return "党组织和人员花名册模板.xlsx", XLSX, _save(wb)
+
+
+def error_workbook(errors: list[RowError]) -> bytes:
+    """Every error of a refused file, one row each (sheet, row, column, message)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("错误清单")
+    append_row(ws, ["工作表", "行号", "列", "问题"])
+    for e in errors:
+        append_row(ws, [e.sheet, e.row or "", e.column, e.message])
+    return _save(wb)
 
 
 def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, bytes]:
@@ -1048,7 +1093,8 @@ def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str
     wb = _workbook()
     ws = wb[ORG_SHEET]
     for o in orgs:
-        ws.append(
+        append_row(
+            ws,
             [
                 o.code,
                 o.name,
@@ -1057,7 +1103,7 @@ def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str
                 o.parent.code if o.parent else "",
                 YES if o.is_retiree_branch else NO,
                 o.sort_order,
-            ]
+            ],
         )
     committee = Organization.committee_members.through
     committee_of = set(
@@ -1078,7 +1124,8 @@ def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str
             if (org.pk, p.pk) in committee_of
             else ""
         )
-        ws.append(
+        append_row(
+            ws,
             [
                 p.name,
                 p.get_gender_display() if p.gender else "",
@@ -1093,7 +1140,7 @@ def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str
                 p.cadre_level,
                 p.position,
                 post,
-            ]
+            ],
         )
     for col in ("C", "H"):
         for cell in ws[col][1:]:

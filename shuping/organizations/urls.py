@@ -22,5 +22,6 @@ urlpatterns = [
     path("person/<int:pk>/transfer/", views.person_transfer, name="person_transfer"),
     path("import/", views.roster_import, name="import"),
     path("import/template.xlsx", views.roster_template, name="template"),
+    path("import/errors.xlsx", views.roster_errors, name="import_errors"),
     path("audit/", audit_views.log, name="audit"),
 ]

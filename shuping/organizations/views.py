@@ -6,9 +6,13 @@ state only through the services.
 
 from __future__ import annotations
 
+import re
+import secrets
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -377,6 +381,8 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             result = roster.import_roster(form.cleaned_data["file"].read(), actor=request.user)
         except roster.RosterInvalid as exc:
             errors = exc.errors
+            if len(errors) > ERRORS_SHOWN:
+                request.session["roster_errors"] = _keep_error_list(errors)
         else:
             if result.changed:
                 messages.success(request, "导入完成：" + result.summary())
@@ -387,9 +393,43 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/import.html",
-        {"form": form, "errors": errors, "exports": exports},
+        {
+            "form": form,
+            "errors": errors[:ERRORS_SHOWN],
+            "error_count": len(errors),
+            "errors_cut": len(errors) > ERRORS_SHOWN,
+            "exports": exports,
+        },
         status=400 if errors else 200,
     )
+
+
+# A bad file's page lists the first errors; the whole list is a download, so a file
+# with 100,000 bad rows does not produce a page of many megabytes.
+ERRORS_SHOWN = 200
+
+
+def _error_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "import-errors"
+
+
+def _keep_error_list(errors: list[roster.RowError]) -> str:
+    """Write the full error list as .xlsx in the data folder; the session holds its name."""
+    name = secrets.token_hex(16)
+    folder = _error_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (folder / f"{name}.xlsx").write_bytes(roster.error_workbook(errors))
+    return name
+
+
+@login_required
+@require_GET
+def roster_errors(request: HttpRequest) -> HttpResponse:
+    name = str(request.session.get("roster_errors", ""))
+    path = _error_dir() / f"{name}.xlsx"
+    if not can_import(request.user) or not re.fullmatch(r"[0-9a-f]{32}", name) or not path.exists():
+        raise NotFound()
+    return _xlsx("花名册错误清单.xlsx", roster.XLSX, path.read_bytes())
 
 
 @login_required

@@ -9,14 +9,19 @@ import pytest
 from shuping.ballots import services
 from shuping.ballots.models import Ballot
 from shuping.conftest import Cast
-from shuping.meetings.models import Meeting, MeetingReporter
+from shuping.meetings.models import Meeting, MeetingReporter, MeetingStatus
 from shuping.meetings.services import QuorumStatus
 from shuping.organizations.models import Person
 from shuping.rounds.testing import make_campaign, sample_rules
 
 
 def make_meeting(
-    cast: Cast, *, rules: dict[str, Any] | None = None, n: int = 3, year: int = 2025
+    cast: Cast,
+    *,
+    rules: dict[str, Any] | None = None,
+    n: int = 3,
+    year: int = 2025,
+    status: str = MeetingStatus.IN_PROGRESS,
 ) -> Meeting:
     orgs = [cast.street, cast.organ, cast.branch, cast.community, cast.retiree_branch][:n]
     campaign = make_campaign(cast.district, year=year, rules=rules, reporters=orgs)
@@ -25,8 +30,13 @@ def make_meeting(
     host, _ = Person.objects.get_or_create(
         user=cast.host, defaults={"name": "区委书记", "organization": cast.district}
     )
+    # In progress: a ballot opens only while its meeting runs.
     meeting = Meeting.objects.create(
-        campaign=campaign, kind="committee", title=f"{year}年度述职评议会", host=host
+        campaign=campaign,
+        kind="committee",
+        title=f"{year}年度述职评议会",
+        host=host,
+        status=status,
     )
     for rep in campaign.reporters.all():
         MeetingReporter.objects.create(meeting=meeting, reporter=rep, order=rep.order)
@@ -68,3 +78,15 @@ def weighted_rules() -> dict[str, Any]:
 
 def all_grade(ballot: Ballot, grade: str) -> dict[str, list[str]]:
     return {row["key"]: [grade] for row in ballot.rows()}
+
+
+def unsealed(ballot: Ballot) -> list[tuple[str, list[tuple[int, str, str, str]], str]]:
+    """The sheets of an open ballot as the server opens them at close: (category, rows, comment)."""
+    from shuping.ballots import sealing
+    from shuping.ballots.models import SealedSheet
+
+    out = []
+    for box in SealedSheet.objects.filter(ballot=ballot).values_list("box", flat=True):
+        category, codes, comment = sealing.unseal(ballot.pk, bytes(box))
+        out.append((category, services._rows_from_codes(ballot, codes), comment))
+    return out

@@ -15,6 +15,11 @@ def _enter(ballot: Ballot, user, number: int, choices, **kw):  # type: ignore[no
     )
 
 
+@pytest.fixture(autouse=True)
+def handed_out(open_ballot: Ballot) -> None:
+    services.set_paper_handed_out(open_ballot, actor=None, count=10)
+
+
 def test_two_matching_passes_count(cast: Cast, open_ballot: Ballot) -> None:
     choices = all_grade(open_ballot, "较好")
     first = _enter(open_ballot, cast.organizer, 1, choices)
