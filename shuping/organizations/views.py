@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseForm as Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
@@ -399,6 +399,8 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_export(request: HttpRequest, pk: int) -> FileResponse:
     org = get_organization_for(request.user, pk, write=True)
-    return _xlsx(*roster.export_roster(org, viewer=request.user))
+    # Streamed from a temporary file: a province's roster never sits in memory.
+    filename, content_type, out = roster.stream_roster(org, viewer=request.user)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)
