@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,6 +50,7 @@ from shuping.rounds.models import (
     ReportMode,
 )
 from shuping.rounds.presets import PresetDef, get_preset, line_of, shipped_presets
+from shuping.rounds.queries import reporter_counts
 
 REPORTER_PAGE = 100  # reporters per page of the round page
 
@@ -130,9 +131,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reporters = Paginator(
         services.reporter_list(campaign, q=reporter_q, mode=reporter_mode), REPORTER_PAGE
     ).get_page(request.GET.get("page"))
-    counts = campaign.reporters.aggregate(
-        total=Count("pk"), onsite=Count("pk", filter=Q(mode=ReportMode.ONSITE))
-    )
     deadlines = list(campaign.deadlines.all())
     for d in deadlines:
         d.overdue = d.is_overdue(today)  # type: ignore[attr-defined]
@@ -177,14 +175,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": rules,
         "writable": writable,
         "reporters": reporters,
-        "reporters_total": counts["total"],
-        "onsite_count": counts["onsite"],
         "reporter_q": reporter_q,
         "reporter_mode": reporter_mode,
         "mode_choices": ReportMode.choices,
         "reporter_query": urlencode(
             {k: v for k, v in (("q", reporter_q), ("mode", reporter_mode)) if v}
         ),
+        "counts": reporter_counts(campaign),
         "deadlines": deadlines,
         "next_due": services.next_due(campaign, today=today),
         "warnings": services.campaign_warnings(campaign),

@@ -84,7 +84,7 @@ def test_round_page_pages_and_filters_reporters(cast, big_round, django_assert_m
     client = _login(cast.street_organizer)
     with django_assert_max_num_queries(40):
         page = client.get(f"/rounds/{big_round.pk}/").content.decode()
-    assert "述职对象（130" in page and "第 1 / 2 页" in page
+    assert "述职对象 130 名" in page and "第 1 / 2 页" in page
     assert "批量第098党支部" in page and "批量第099党支部" not in page
     assert "等 129 个" in page  # the vacancy warning names a few and counts the rest
     page = client.get(f"/rounds/{big_round.pk}/?page=2").content.decode()
