@@ -11,7 +11,6 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseForm as Form
@@ -32,6 +31,7 @@ from shuping.accounts.access import (
     visible_organizations,
 )
 from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.keyset import keyset_page
 from shuping.organizations import roster, services
 from shuping.organizations.forms import (
     ImportForm,
@@ -43,6 +43,7 @@ from shuping.organizations.forms import (
 )
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.queries import (
+    PERSON_ORDER,
     ancestors,
     people_by_category,
     reachable_roots,
@@ -122,7 +123,15 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
     people = people.select_related("organization")
     if query:
         people = people.filter(name__icontains=query)
-    page = Paginator(people.order_by("organization__path", "category", "name", "id"), PAGE_SIZE)
+    # Paged by key, not by number: the last page of a province costs what the first does.
+    page = keyset_page(
+        people,
+        PERSON_ORDER,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        last=request.GET.get("page") == "last",
+        size=PAGE_SIZE,
+    )
     context = {
         "org": org,
         "ancestors": ancestors(request.user, org),
@@ -133,7 +142,7 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "children": visible_children(request.user, org),
         "people_counts": people_by_category(org, request.user),
-        "page": page.get_page(request.GET.get("page")),
+        "page": page,
         "query": query,
         "subtree": subtree,
         "can_manage": can_manage(request.user, org),
