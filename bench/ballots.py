@@ -131,16 +131,30 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
 
 
 def verify(ballot_id: int, ballots: int, reporters: int) -> bool:
+    """While open: one sealed sheet and one nullifier per ballot; then close (timed) and
+    check the plain sheets, the rows and the digest."""
     from django.db import connections
 
-    from shuping.ballots.models import BallotToken, Mark, Sheet
+    from shuping.ballots import services
+    from shuping.ballots.models import Ballot, Mark, Nullifier, SealedSheet, Sheet
 
     connections.close_all()
+    sealed = SealedSheet.objects.filter(ballot_id=ballot_id).count()
+    spent = Nullifier.objects.filter(ballot_id=ballot_id).count()
+    started = time.perf_counter()
+    ballot = services.close_ballot(Ballot.objects.get(pk=ballot_id), actor=None)
+    closing = time.perf_counter() - started
     marks = Mark.objects.filter(ballot_id=ballot_id).count()
     sheets = Sheet.objects.filter(ballot_id=ballot_id).count()
-    used = BallotToken.objects.filter(ballot_id=ballot_id, used=True).count()
-    print(f"stored: sheets={sheets} marks={marks} used_tokens={used}")
-    return sheets == ballots and used == ballots and marks == ballots * reporters
+    print(
+        f"stored: sealed={sealed} nullifiers={spent}; after close ({closing:.2f} s):"
+        f" sheets={sheets} marks={marks} digest_ok={services.verify_digest(ballot)}"
+    )
+    return (
+        sealed == spent == sheets == ballots
+        and marks == ballots * reporters
+        and services.verify_digest(ballot)
+    )
 
 
 def start_server(port: int, args: argparse.Namespace, log: Path) -> subprocess.Popen[bytes]:

@@ -114,6 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            # Deleted rows (a ballot's sealed sheets at close) are overwritten, not left behind.
+            " PRAGMA secure_delete=ON;"
         ),
     }
 
@@ -122,6 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
@@ -130,6 +134,13 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Failed logins per (username, client address) before a cool-down.
 LOGIN_MAX_FAILURES = int(env_str("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env_str("LOGIN_LOCKOUT_SECONDS", "900"))
+# Failures from one address over all usernames (password spraying), and for one username
+# over all addresses (distributed guessing; high, so no single attacker locks an account).
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(env_str("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
+LOGIN_MAX_FAILURES_PER_USERNAME = int(env_str("LOGIN_MAX_FAILURES_PER_USERNAME", "50"))
+# Behind a reverse proxy: the header it sets and the proxies trusted to set it.
+CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER")
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

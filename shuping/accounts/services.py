@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from shuping.accounts.access import is_admin
@@ -54,21 +57,88 @@ def create_api_token(user: AuthUser, *, actor: Actor, name: str = "") -> str:
     return raw
 
 
-def _throttle_key(username: str, address: str) -> str:
-    return hashlib.sha256(f"{username.lower()}|{address}".encode()).hexdigest()
+def normalize_username(username: str) -> str:
+    """The username as the login matches it — NFKC (full-width letters become ASCII, as
+    Django's UsernameField does) and trimmed — and casefolded, so that no spelling of one
+    account gets a fresh count of failures."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
+
+
+def _throttle_keys(username: str, address: str) -> dict[str, str]:
+    name = normalize_username(username)
+
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    return {
+        "pair": key(f"pair|{name}|{address}"),
+        "username": key(f"user|{name}"),
+        "address": key(f"addr|{address}"),
+    }
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "pair": settings.LOGIN_MAX_FAILURES,
+        "username": settings.LOGIN_MAX_FAILURES_PER_USERNAME,
+        "address": settings.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    }
 
 
 def login_locked(username: str, address: str) -> bool:
+    """Locked when any count in the cool-down window reached its limit: this username
+    from this address, this address over all usernames, this username from anywhere."""
     since = timezone.now() - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    key = _throttle_key(username, address)
-    return (
-        LoginFailure.objects.filter(key=key, at__gte=since).count() >= settings.LOGIN_MAX_FAILURES
+    keys = _throttle_keys(username, address)
+    counts = dict(
+        LoginFailure.objects.filter(key__in=keys.values(), at__gte=since)
+        .values("key")
+        .annotate(n=Count("id"))
+        .values_list("key", "n")
+    )
+    limits = _limits()
+    return any(counts.get(key, 0) >= limits[kind] for kind, key in keys.items())
+
+
+@transaction.atomic
+def note_login_failure(username: str, address: str, *, locked: bool = False) -> None:
+    """Count a failure under every key and write it to the audit log (never the password)."""
+    keys = _throttle_keys(username, address)
+    rows = LoginFailure.objects.bulk_create([LoginFailure(key=k) for k in keys.values()])
+    name = normalize_username(username)
+    user = User.objects.filter(username__iexact=name).first() if name else None
+    record(
+        actor=None,
+        action="login.locked" if locked else "login.failed",
+        target=user or rows[0],
+        label=f"{name or '（空用户名）'} 来自 {address or '未知地址'}",
+        changes={"address": address},
     )
 
 
-def note_login_failure(username: str, address: str) -> None:
-    LoginFailure.objects.create(key=_throttle_key(username, address))
+@transaction.atomic
+def note_login_success(user: AuthUser, address: str, *, username: str = "") -> None:
+    LoginFailure.objects.filter(
+        key=_throttle_keys(username or user.get_username(), address)["pair"]
+    ).delete()
+    record(
+        actor=user,
+        action="login",
+        target=user,
+        label=f"{user.get_username()} 来自 {address or '未知地址'}",
+        changes={"address": address},
+    )
 
 
 def clear_login_failures(username: str, address: str) -> None:
-    LoginFailure.objects.filter(key=_throttle_key(username, address)).delete()
+    LoginFailure.objects.filter(key=_throttle_keys(username, address)["pair"]).delete()
+
+
+@transaction.atomic
+def change_password(user: AuthUser, *, actor: Actor, new_password: str) -> None:
+    """Set a new password (validated by the form with Django's validators) and log it."""
+    if actor is None or actor.pk != user.pk:
+        raise PermissionDenied("只能修改自己的密码。")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record(actor=actor, action="password.change", target=user, label=user.get_username())

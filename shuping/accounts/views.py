@@ -3,16 +3,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 from shuping.accounts.access import grants, is_admin
+from shuping.accounts.forms import ChinesePasswordChangeForm
 from shuping.accounts.models import Role, RoleGrant
+from shuping.accounts.services import change_password
 from shuping.organizations.models import BASIC_KINDS, Organization, Person, PersonCategory
 
 
@@ -139,3 +143,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "extra_panels": extra_panels(),
         },
     )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: old password, the new one twice, Django's validators."""
+    form = ChinesePasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        change_password(
+            request.user,  # type: ignore[arg-type]
+            actor=request.user,
+            new_password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]  # stay logged in
+        messages.success(request, "密码已修改。其他已登录的设备需要用新密码重新登录。")
+        return redirect("accounts:home")
+    return render(request, "accounts/password_change.html", {"form": form})

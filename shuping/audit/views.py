@@ -31,6 +31,10 @@ ACTION_LABELS: dict[str, str] = {
     "role.grant": "授予角色",
     "token.create": "创建 API 令牌",
     "demo.load": "加载演示数据",
+    "login": "登录",
+    "login.failed": "登录失败",
+    "login.locked": "登录被暂停（失败次数过多）",
+    "password.change": "修改密码",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -1,27 +1,30 @@
-"""Secret ballots (民主测评), secret by construction.
+"""Secret ballots (民主测评), secret by construction — even from whoever holds the database.
 
-Two worlds that must never meet:
+Three worlds that must never meet:
 
-* **Who took part** — `BallotToken`: the SHA-256 of a one-time token, the
-  ballot, the evaluator category and a `used` flag. Nothing else: no time of
-  use, no sheet reference. The raw token exists only on the printed slip.
-* **What was chosen** — `Sheet` (one filled-in ballot sheet: ballot, evaluator
-  category, channel, optional comment) and `Mark` (one row of a sheet: agenda
-  entry, indicator, grade, validity).
+* **Who may vote** — `BallotToken`: the SHA-256 of a one-time token, the ballot
+  and the evaluator category. Written when slips are issued and never again: no
+  `used` flag, no time of use, no sheet reference. The raw token exists only on
+  the printed slip.
+* **Which slips are spent** — `Nullifier`: HMAC-SHA256 of the raw token under a key
+  derived from the server secret (see sealing.py), and the ballot. Its primary key
+  makes a second cast of one token impossible whatever the concurrency. It cannot
+  be joined to a token row: one holds SHA-256(token), the other HMAC(key, token).
+* **What was chosen** — while the ballot is open only `SealedSheet` (AES-GCM
+  ciphertext of fixed length per ballot, key outside the database). At close the
+  sealed sheets and the matched paper forms become plain `Sheet`s (ballot,
+  evaluator category, channel, optional comment) and `Mark`s (agenda entry,
+  indicator, grade, validity), all inserted in random order in one transaction,
+  and the sealed rows are deleted and vacuumed away.
 
-They share no key: no foreign key, no token or token hash, no common id. Sheet
-and mark primary keys are random UUIDs (never an autoincrement that would follow
-the casting order) and nothing is ever ordered by them for display; no timestamp
-is stored on either (the meeting's date is the finest time a sheet has). The
-only column both worlds carry is the evaluator category, which is printed on the
-slip anyway and is needed to weight the tally.
-
-Casting is one transaction: a conditional `UPDATE token SET used=true WHERE
-hash=? AND used=false` (rowcount 1, else refuse) followed by the sheet insert
-and one bulk insert of its marks. Whatever the concurrency, on SQLite or
-PostgreSQL, a token yields at most one sheet; if the insert fails the token stays
-unused. The audit log records that a ballot was opened or closed, never a token
-or a choice.
+Casting is one transaction: insert the nullifier if the ballot is open (ON
+CONFLICT DO NOTHING: rowcount 1, else refuse) and the sealed sheet. A nullifier
+and a sealed sheet share a transaction id (PostgreSQL `xmin`) and neighbouring
+physical positions — which tells nothing without the server secret, because one
+is a keyed hash and the other ciphertext. Plain sheets never exist before close,
+and at close they all share one transaction id and a random physical order, so
+neither `xmin`, `ctid`/rowid, dead tuples nor the WAL tell the order of casting.
+Sheet and mark primary keys are random UUIDs; no timestamp is stored on either.
 
 Paper forms are transcribed twice by two different clerks (`PaperEntry`, one
 row per clerk and sheet number); only sheet numbers whose two passes agree become
@@ -29,11 +32,8 @@ row per clerk and sheet number); only sheet numbers whose two passes agree becom
 the counters after the box is opened, so they follow the counting order, not
 the order forms were handed out (the form and the entry screen say so).
 
-Residual risk, stated plainly: the database's physical row order (SQLite's
-hidden rowid, PostgreSQL's heap order) still follows insertion order; someone
-with raw database access AND a record of who voted when could try to correlate.
-Nothing in Shuping records who voted when, and `close_ballot` rewrites the
-sheets of a ballot in random order to blur even that (see services).
+The README's threat model says in plain words what someone with the database,
+or with the database and the server secret, can and cannot learn.
 """
 
 from __future__ import annotations
@@ -145,23 +145,30 @@ class Ballot(models.Model):
 
 
 class BallotToken(models.Model):
-    """A one-time token, known only by its hash. No link to any sheet."""
+    """A one-time token, known only by its hash. Never written after issue."""
 
     token_hash = models.CharField(max_length=64, primary_key=True)
-    # No separate index on ballot: the (ballot, used) index below covers it, and every
-    # index is one more write on the casting hot path.
-    ballot = models.ForeignKey(
-        Ballot, on_delete=models.CASCADE, related_name="tokens", db_index=False
-    )
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="tokens")
     category = models.CharField(max_length=40, blank=True, default="")
-    used = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "测评二维码"
-        indexes = [models.Index(fields=["ballot", "used"], name="ballot_token_used")]
 
     def __str__(self) -> str:
         return "测评二维码"  # never show the hash
+
+
+class Nullifier(models.Model):
+    """A spent token: HMAC of the raw token under a server-held key (sealing.nullifier)."""
+
+    value = models.CharField(max_length=64, primary_key=True)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "已提交标记"
+
+    def __str__(self) -> str:
+        return "已提交标记"
 
 
 # --- what was chosen ------------------------------------------------------------
@@ -202,6 +209,20 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return "测评票行"
+
+
+class SealedSheet(models.Model):
+    """A cast sheet while its ballot is open: ciphertext only (sealing.seal)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+")
+    box = models.BinaryField()
+
+    class Meta:
+        verbose_name = "密封测评票"
+
+    def __str__(self) -> str:
+        return "密封测评票"
 
 
 # --- paper transcription (clerks, not voters) -------------------------------------

@@ -9,6 +9,7 @@ except `submit_sheet`, which is the voter's anonymous act and is never audited
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import secrets
 import threading
@@ -24,11 +25,12 @@ except ImportError:  # pragma: no cover - Windows: SQLite's busy timeout alone
     fcntl = None  # type: ignore[assignment]
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from shuping.audit.services import record
+from shuping.ballots import sealing
 from shuping.ballots import tally as tally_mod
 from shuping.ballots.models import (
     TRANSITIONS,
@@ -38,7 +40,9 @@ from shuping.ballots.models import (
     Channel,
     Mark,
     MarkStatus,
+    Nullifier,
     PaperEntry,
+    SealedSheet,
     Sheet,
 )
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
@@ -47,6 +51,8 @@ from shuping.meetings.access import can_run_meeting
 from shuping.meetings.models import Meeting
 from shuping.meetings.services import quorum_status
 from shuping.rounds.rules import MeetingRule
+
+logger = logging.getLogger(__name__)
 
 MAX_TOKENS_PER_ISSUE = 1000
 TURNOUT_CACHE_SECONDS = 1.0
@@ -345,20 +351,24 @@ def _open_sheet(ballot_id: int, opened_at: Any) -> Ballot:
 
 def token_ballot(token: str) -> TokenView:
     """The ballot a token opens, or TokenError with a message for the voter (one query)."""
+    token_hash = hash_token(token)
+    candidates = sealing.nullifier_candidates(token, token_hash)
+    marks = ", ".join(["%s"] * len(candidates))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.used, t.category, b.id, b.state, b.opened_at"
+            f"SELECT t.category, b.id, b.state, b.opened_at, EXISTS (SELECT 1 FROM"
+            f" {Nullifier._meta.db_table} n WHERE n.value IN ({marks}))"
             f" FROM {BallotToken._meta.db_table} t JOIN {Ballot._meta.db_table} b"
             f" ON b.id = t.ballot_id WHERE t.token_hash = %s",
-            [hash_token(token)],
+            [*candidates, token_hash],
         )
         row = cursor.fetchone()
     if row is None:
         raise TokenError("unknown")
-    used, category, ballot_id, state, opened_at = row
+    category, ballot_id, state, opened_at, spent = row
     if state == BallotState.CLOSED:
         raise TokenError("closed")
-    if used:
+    if spent:
         raise TokenError("used")
     if state == BallotState.DRAFT:
         raise TokenError("draft")
@@ -400,25 +410,34 @@ def _uuid_param(value: uuid.UUID) -> Any:
     return value if connection.features.has_native_uuid_field else value.hex
 
 
-def _insert_sheet(ballot: Ballot, *, category: str, channel: str, comment: str, rows: Rows) -> None:
-    """Two statements whatever the number of rows: the sheet, then all its marks at once."""
-    sheet_id = _uuid_param(uuid.uuid4())
-    params: list[Any] = []
-    for item, indicator, grade, status in rows:
-        params += [_uuid_param(uuid.uuid4()), sheet_id, ballot.pk, item, indicator, grade, status]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Sheet._meta.db_table} (id, ballot_id, category, channel, comment)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            [sheet_id, ballot.pk, category, channel, comment],
-        )
-        if rows:
-            cursor.execute(
-                f"INSERT INTO {Mark._meta.db_table}"
-                f" (id, sheet_id, ballot_id, item, indicator, grade, status) VALUES {values}",
-                params,
-            )
+def clean_text(value: str, limit: int) -> str:
+    """Free text as stored: NUL characters dropped (PostgreSQL refuses them), trimmed, capped."""
+    return value.replace("\x00", "").strip()[:limit]
+
+
+def _codes(ballot: Ballot, rows: Rows) -> list[int]:
+    """A normalized sheet as one small integer per row: the grade's place in the scale."""
+    scale = list(ballot.scale)
+    return [
+        scale.index(grade)
+        if status == MarkStatus.VALID
+        else (sealing.MULTIPLE if status == MarkStatus.MULTIPLE else sealing.NONE)
+        for _, _, grade, status in rows
+    ]
+
+
+def _rows_from_codes(ballot: Ballot, codes: list[int]) -> Rows:
+    out: Rows = []
+    for row, code in zip(ballot.rows(), codes, strict=True):
+        item = int(row["item"]["id"])
+        indicator = row["indicator"]["key"] if row["indicator"] else ""
+        if code >= 0:
+            out.append((item, indicator, str(ballot.scale[code]), MarkStatus.VALID.value))
+        elif code == sealing.MULTIPLE:
+            out.append((item, indicator, "", MarkStatus.MULTIPLE.value))
+        else:
+            out.append((item, indicator, "", MarkStatus.NONE.value))
+    return out
 
 
 def submit_sheet(
@@ -430,81 +449,81 @@ def submit_sheet(
 ) -> None:
     """Cast the sheet of a token: exactly once, whatever the concurrency.
 
-    One transaction: a conditional UPDATE marks the token used only if it was unused
-    and its ballot open (rowcount 1, else refuse), then one insert for the sheet and
-    one bulk insert for its rows — on PostgreSQL all three in a single statement.
+    One transaction: insert the token's nullifier if the ballot is open (a second
+    insert of the same nullifier does nothing: rowcount 0, refuse), and the sheet
+    sealed under the server key — on PostgreSQL both in a single statement. The
+    token row is never written; no plain choice reaches the database before close.
     No per-row queries, no tally, no audit row."""
     view = view or token_ballot(token)
     ballot = view.ballot
     rows = normalize(ballot, choices)
-    comment = comment.strip()[:500] if ballot.allow_comment else ""
+    comment = clean_text(comment, 500) if ballot.allow_comment else ""
+    box = sealing.seal(
+        ballot.pk,
+        category=view.category,
+        codes=_codes(ballot, rows),
+        comment=comment,
+        allow_comment=ballot.allow_comment,
+    )
+    spent = sealing.nullifier(token)
     if connection.vendor == "postgresql":
         # One statement is one transaction by itself: no BEGIN/COMMIT round trips.
-        claimed = _cast_postgres(ballot, token, view.category, comment, rows)
+        claimed = _cast_postgres(ballot, spent, box)
     else:
         with _sqlite_writer(), transaction.atomic():
-            claimed = _cast_generic(ballot, token, view.category, comment, rows)
+            claimed = _cast_generic(ballot, spent, box)
     if not claimed:
         # Lost the race (or the ballot closed meanwhile): say why.
         state = Ballot.objects.filter(pk=ballot.pk).values_list("state", flat=True).first()
         raise TokenError("closed" if state == BallotState.CLOSED else "used")
 
 
-_CLAIM = (
-    "UPDATE {token} SET used = %s WHERE token_hash = %s AND used = %s"
-    " AND ballot_id IN (SELECT id FROM {ballot} WHERE id = %s AND state = %s{lock})"
+_SPEND = (
+    "INSERT INTO {nullifier} (value, ballot_id)"
+    " SELECT %s, id FROM {ballot} WHERE id = %s AND state = %s{lock}"
+    " ON CONFLICT DO NOTHING"
 )
 
 
-def _claim_sql() -> str:
-    """Mark the token used if it is unused and its ballot open; rowcount 1 or nothing.
+def _spend_sql() -> str:
+    """Insert the nullifier if its ballot is open and it is not spent yet: rowcount 1 or 0.
 
     On PostgreSQL the ballot row is read FOR KEY SHARE: many casts hold that at once,
     but `close_ballot`'s FOR UPDATE waits for every cast in flight to commit, and a
     cast arriving meanwhile waits for the close and then sees the ballot closed — so
-    no sheet is ever committed after the digest. SQLite serializes writers anyway."""
+    no sheet is ever committed after the digest. SQLite serializes writers anyway.
+    Two casts of one token insert the same primary key: the second waits for the
+    first to commit and then does nothing."""
     lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    return _CLAIM.format(token=BallotToken._meta.db_table, ballot=Ballot._meta.db_table, lock=lock)
+    return _SPEND.format(
+        nullifier=Nullifier._meta.db_table, ballot=Ballot._meta.db_table, lock=lock
+    )
 
 
-def _cast_generic(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
-    """Claim the token (rowcount 1 or nothing), then insert the sheet and its rows."""
+def _cast_generic(ballot: Ballot, spent: str, box: bytes) -> bool:
+    """Spend the nullifier (rowcount 1 or nothing), then store the sealed sheet."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _claim_sql(), [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value]
-        )
+        cursor.execute(_spend_sql(), [spent, ballot.pk, BallotState.OPEN.value])
         if cursor.rowcount != 1:
             return False
-    _insert_sheet(ballot, category=category, channel=Channel.ELECTRONIC, comment=comment, rows=rows)
+        cursor.execute(
+            f"INSERT INTO {SealedSheet._meta.db_table} (id, ballot_id, box) VALUES (%s, %s, %s)",
+            [_uuid_param(uuid.uuid4()), ballot.pk, box],
+        )
     return True
 
 
-def _cast_postgres(ballot: Ballot, token: str, category: str, comment: str, rows: Rows) -> bool:
-    """The same as `_cast_generic` in one statement of constant size: the sheet and its
-    rows are inserted only from the row the conditional UPDATE claimed (none if the
-    token was used or the ballot is not open)."""
+def _cast_postgres(ballot: Ballot, spent: str, box: bytes) -> bool:
+    """The same as `_cast_generic` in one statement: the sealed sheet is inserted only
+    from the row the nullifier insert returned (none if spent or the ballot not open)."""
     sql = (
-        f"WITH claimed AS ({_claim_sql()} RETURNING ballot_id),"
-        f" sheet AS (INSERT INTO {Sheet._meta.db_table} (id, ballot_id, category, channel, comment)"
-        "  SELECT gen_random_uuid(), ballot_id, %s, %s, %s FROM claimed RETURNING id, ballot_id),"
-        f" marks AS (INSERT INTO {Mark._meta.db_table}"
-        "  (id, sheet_id, ballot_id, item, indicator, grade, status)"
-        "  SELECT gen_random_uuid(), sheet.id, sheet.ballot_id, r.item, r.indicator, r.grade,"
-        "   r.status FROM sheet,"
-        "   unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
-        "   AS r(item, indicator, grade, status))"
+        f"WITH claimed AS ({_spend_sql()} RETURNING ballot_id),"
+        f" sealed AS (INSERT INTO {SealedSheet._meta.db_table} (id, ballot_id, box)"
+        "  SELECT gen_random_uuid(), ballot_id, %s FROM claimed)"
         " SELECT count(*) FROM claimed"
     )
-    params: list[Any] = [True, hash_token(token), False, ballot.pk, BallotState.OPEN.value]
-    params += [category, Channel.ELECTRONIC.value, comment]
-    params += [
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-        [r[3] for r in rows],
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [spent, ballot.pk, BallotState.OPEN.value, box])
         row = cursor.fetchone()
     return bool(row and row[0] == 1)
 
@@ -629,7 +648,8 @@ def paper_status(ballot: Ballot) -> PaperStatus:
 
 
 def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = False) -> Ballot:
-    """Close: matched paper sheets become sheets, the tally and a digest are fixed."""
+    """Close: sealed and matched paper sheets become plain sheets in random order, in
+    this one transaction; the sealed rows go, and the tally and a digest are fixed."""
     with transaction.atomic():
         ballot = _lock(ballot)
         _check_write(ballot, actor)
@@ -641,16 +661,19 @@ def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = Fals
                 f"有 {pending} 张纸质票尚未完成两人一致的录入（不一致 {len(paper.mismatched)} 张，"
                 f"只录入一次 {len(paper.single)} 张）。请先核对，或确认不计入这些票后结束测评。"
             )
+        sheets = _legacy_plain_sheets(ballot) + _unsealed_sheets(ballot)
         entries = PaperEntry.objects.filter(ballot=ballot, number__in=paper.matched, pass_no=1)
-        for entry in entries:
-            _insert_sheet(
-                ballot,
-                category=entry.category,
-                channel=Channel.PAPER,
-                comment=entry.comment if ballot.allow_comment else "",
-                rows=normalize(ballot, entry.choices),
+        sheets += [
+            (
+                e.category,
+                Channel.PAPER.value,
+                e.comment if ballot.allow_comment else "",
+                normalize(ballot, e.choices),
             )
-        _shuffle_sheets(ballot)
+            for e in entries
+        ]
+        _write_plain_sheets(ballot, sheets)
+        SealedSheet.objects.filter(ballot=ballot).delete()
         ballot.state = BallotState.CLOSED
         ballot.closed_at = timezone.now()
         ballot.closed_tally = recount(ballot)
@@ -668,34 +691,58 @@ def close_ballot(ballot: Ballot, *, actor: Actor, exclude_unmatched: bool = Fals
                 "paper_excluded": pending,
             },
         )
+        transaction.on_commit(scrub_storage)
     cache.delete(_turnout_key(ballot.pk))
     return ballot
 
 
-def _shuffle_sheets(ballot: Ballot) -> None:
-    """Rewrite the ballot's sheets in random order with fresh ids, so not even the physical
-    row order of the database follows the order in which sheets were cast."""
-    sheets = list(
+PlainSheet = tuple[str, str, str, Rows]  # category, channel, comment, rows
+
+
+def _unsealed_sheets(ballot: Ballot) -> list[PlainSheet]:
+    out: list[PlainSheet] = []
+    broken = 0
+    for box in SealedSheet.objects.filter(ballot=ballot).values_list("box", flat=True).iterator():
+        try:
+            category, codes, comment = sealing.unseal(ballot.pk, bytes(box))
+        except sealing.SealError:
+            broken += 1
+            continue
+        out.append((category, Channel.ELECTRONIC.value, comment, _rows_from_codes(ballot, codes)))
+    if broken:
+        raise StateError(
+            f"有 {broken} 张电子测评票无法用服务器密钥打开（服务器密钥可能在测评期间被更换）。"
+            "请恢复原密钥（或将其列入 SECRET_KEY_FALLBACKS）后再结束测评。"
+        )
+    return out
+
+
+def _legacy_plain_sheets(ballot: Ballot) -> list[PlainSheet]:
+    """Plain sheets an open ballot received before sealing existed: rewritten with the rest."""
+    found = list(
         Sheet.objects.filter(ballot=ballot).values_list("id", "category", "channel", "comment")
     )
-    marks: dict[uuid.UUID, list[tuple[int, str, str, str]]] = {}
+    if not found:
+        return []
+    marks: dict[uuid.UUID, Rows] = {}
     for sid, item, ind, grade, status in Mark.objects.filter(ballot=ballot).values_list(
         "sheet_id", "item", "indicator", "grade", "status"
     ):
         marks.setdefault(sid, []).append((item, ind, grade, status))
-    random.SystemRandom().shuffle(sheets)
     Mark.objects.filter(ballot=ballot).delete()
     Sheet.objects.filter(ballot=ballot).delete()
+    return [(cat, ch, comment, marks.get(sid, [])) for sid, cat, ch, comment in found]
+
+
+def _write_plain_sheets(ballot: Ballot, sheets: list[PlainSheet]) -> None:
+    """Insert every sheet and its rows in random order with fresh random ids, so neither
+    the physical row order nor (on PostgreSQL) the transaction id follows the casting order."""
+    random.SystemRandom().shuffle(sheets)
     new_sheets: list[Sheet] = []
     new_marks: list[Mark] = []
-    for sid, category, channel, comment in sheets:
-        sheet = Sheet(
-            id=uuid.uuid4(),
-            ballot_id=ballot.pk,
-            category=category,
-            channel=channel,
-            comment=comment,
-        )
+    for category, channel, comment, rows in sheets:
+        sheet = Sheet(id=uuid.uuid4(), ballot_id=ballot.pk, category=category)
+        sheet.channel, sheet.comment = channel, comment
         new_sheets.append(sheet)
         new_marks.extend(
             Mark(
@@ -705,12 +752,33 @@ def _shuffle_sheets(ballot: Ballot) -> None:
                 item=i,
                 indicator=ind,
                 grade=g,
-                status=s,
+                status=st,
             )
-            for i, ind, g, s in marks.get(sid, [])
+            for i, ind, g, st in rows
         )
     Sheet.objects.bulk_create(new_sheets, batch_size=500)
     Mark.objects.bulk_create(new_marks, batch_size=500)
+
+
+def scrub_storage() -> None:
+    """After a close commits, leave no old copy of what was deleted.
+
+    PostgreSQL: VACUUM removes the dead tuples of the sealed rows (ciphertext anyway)
+    and of any rewritten legacy sheets. SQLite: deleted rows are overwritten at once
+    (secure_delete, see settings) and the -wal file, which still holds the pages as
+    they were during the ballot, is checkpointed and truncated to zero bytes. A failure
+    here never undoes the close; the next close, or `verify-ballots`, scrubs again."""
+    if connection.in_atomic_block:
+        return  # VACUUM cannot run in a transaction; on_commit callers never are in one
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                tables = ", ".join(m._meta.db_table for m in (SealedSheet, Sheet, Mark, Nullifier))
+                cursor.execute(f"VACUUM {tables}")
+            elif connection.vendor == "sqlite":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except DatabaseError:  # pragma: no cover - e.g. a reader holding the WAL open
+        logger.warning("ballots: could not scrub storage after close", exc_info=True)
 
 
 def _rule_specs(ballot: Ballot) -> list[tally_mod.RuleSpec]:
@@ -789,13 +857,12 @@ def turnout(ballot: Ballot) -> dict[str, Any]:
     key = _turnout_key(ballot.pk)
     data: dict[str, Any] | None = cache.get(key)
     if data is None:
-        agg = BallotToken.objects.filter(ballot_id=ballot.pk).aggregate(
-            issued=Count("token_hash"), submitted=Count("token_hash", filter=Q(used=True))
-        )
+        agg = BallotToken.objects.filter(ballot_id=ballot.pk).aggregate(issued=Count("token_hash"))
+        submitted = Nullifier.objects.filter(ballot_id=ballot.pk).count()
         entered = PaperEntry.objects.filter(ballot_id=ballot.pk, pass_no=1).count()
         data = {
             "issued": agg["issued"] or 0,
-            "submitted": agg["submitted"] or 0,
+            "submitted": submitted,
             "paper_handed_out": ballot.paper_handed_out,
             "paper_entered": entered,
         }

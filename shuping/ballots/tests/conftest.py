@@ -68,3 +68,15 @@ def weighted_rules() -> dict[str, Any]:
 
 def all_grade(ballot: Ballot, grade: str) -> dict[str, list[str]]:
     return {row["key"]: [grade] for row in ballot.rows()}
+
+
+def unsealed(ballot: Ballot) -> list[tuple[str, list[tuple[int, str, str, str]], str]]:
+    """The sheets of an open ballot as the server opens them at close: (category, rows, comment)."""
+    from shuping.ballots import sealing
+    from shuping.ballots.models import SealedSheet
+
+    out = []
+    for box in SealedSheet.objects.filter(ballot=ballot).values_list("box", flat=True):
+        category, codes, comment = sealing.unseal(ballot.pk, bytes(box))
+        out.append((category, services._rows_from_codes(ballot, codes), comment))
+    return out

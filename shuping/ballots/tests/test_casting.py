@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from shuping.ballots import services
-from shuping.ballots.models import Ballot, BallotToken, Mark, Sheet
-from shuping.ballots.tests.conftest import all_grade, make_meeting
+from shuping.ballots.models import Ballot, BallotToken, Mark, Nullifier, SealedSheet, Sheet
+from shuping.ballots.tests.conftest import all_grade, make_meeting, unsealed
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, StateError
 
@@ -35,6 +35,9 @@ def test_token_single_use(open_ballot: Ballot) -> None:
     with pytest.raises(services.TokenError) as err:
         services.submit_sheet(token, choices=all_grade(open_ballot, "差"))
     assert err.value.reason == "used"
+    [(_, rows, _)] = unsealed(open_ballot)
+    assert {r[2] for r in rows} == {"好"}
+    services.close_ballot(open_ballot, actor=None)
     assert Sheet.objects.count() == 1
     assert set(Mark.objects.values_list("grade", flat=True)) == {"好"}
 
@@ -65,10 +68,10 @@ def test_invalid_rows_are_stored_as_invalid_and_the_rest_counts(open_ballot: Bal
     [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     keys = [r["key"] for r in open_ballot.rows()]
     services.submit_sheet(token, choices={keys[0]: ["好"], keys[1]: ["好", "差"]})
+    closed = services.close_ballot(open_ballot, actor=None)
     statuses = dict(Mark.objects.values_list("item", "status"))
     items = [int(i["id"]) for i in open_ballot.items]
     assert statuses == {items[0]: "valid", items[1]: "multiple", items[2]: "none"}
-    closed = services.close_ballot(open_ballot, actor=None)
     assert closed.closed_tally is not None
     first, second, third = closed.closed_tally["reporters"]
     assert first["valid"] == 1 and first["counts"]["好"] == 1
@@ -82,8 +85,8 @@ def test_unknown_rows_or_grades_are_refused(open_ballot: Ballot) -> None:
         services.submit_sheet(token, choices={"r999": ["好"]})
     with pytest.raises(DomainError):
         services.submit_sheet(token, choices={open_ballot.rows()[0]["key"]: ["优秀"]})
-    assert not Sheet.objects.exists()
-    assert BallotToken.objects.get().used is False
+    assert not Sheet.objects.exists() and not SealedSheet.objects.exists()
+    assert not Nullifier.objects.exists()  # the token is still unspent
 
 
 def test_submit_query_count_does_not_grow_with_reporters(
@@ -134,6 +137,8 @@ def test_one_submission_per_token_under_concurrency(cast: Cast) -> None:
         assert all(o == "used" or "locked" in o for o in refusals), refusals
     else:
         assert refusals == ["used"] * 7
+    assert SealedSheet.objects.count() == 1 and Nullifier.objects.count() == 1
+    services.close_ballot(Ballot.objects.get(pk=ballot.pk), actor=None)
     assert Sheet.objects.count() == 1
     assert Mark.objects.count() == 3
 
@@ -174,4 +179,5 @@ def test_no_sheet_slips_in_after_close(cast: Cast) -> None:
     assert closed.closed_tally is not None
     assert services.verify_digest(closed)
     assert Sheet.objects.count() == closed.closed_tally["sheets"]
-    assert BallotToken.objects.filter(used=True).count() == Sheet.objects.count()
+    assert Nullifier.objects.filter(ballot=ballot).count() == Sheet.objects.count()
+    assert not SealedSheet.objects.exists()

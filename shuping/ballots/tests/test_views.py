@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from shuping.ballots import services, views
 from shuping.ballots.models import Ballot, BallotState, Mark, Sheet
-from shuping.ballots.tests.conftest import all_grade
+from shuping.ballots.tests.conftest import all_grade, unsealed
 from shuping.conftest import PASSWORD, Cast
 from shuping.meetings.services import QuorumStatus
 
@@ -41,7 +41,9 @@ def test_phone_flow_form_confirm_submit(open_ballot: Ballot) -> None:
     assert 'value="好" checked' in edit.content.decode()
     done = client.post(url, {keys[0]: "好", keys[1]: "差", "action": "submit"})
     assert done.status_code == 200 and "提交成功" in done.content.decode()
-    assert Mark.objects.filter(status="valid").count() == 2
+    [(_, rows, _)] = unsealed(open_ballot)
+    assert [r[3] for r in rows].count("valid") == 2
+    assert not Sheet.objects.exists() and not Mark.objects.exists()  # nothing plain before close
     again = client.get(url)
     assert services.TOKEN_MESSAGES["used"] in again.content.decode()
 

@@ -38,5 +38,8 @@ class Command(BaseCommand):
                 + ("" if tally_ok else "重新计票结果不同")
             )
             self.stdout.write(f"{ballot.pk}\t{ballot.title}\t{status}")
+        # A close interrupted before its clean-up (kill -9) may have left dead copies of
+        # sealed rows; scrubbing again is cheap and idempotent.
+        services.scrub_storage()
         if failed:
             raise CommandError(f"{failed} 个测评的票据与结束时不一致。")
