@@ -1,24 +1,32 @@
-"""Benchmark: casting ballots against the production server (not a test).
+"""Benchmark: the whole phone flow of casting ballots against the production server
+(not a test).
 
     uv run python bench/ballots.py [--ballots 2000 --reporters 16 --clients 200
-                                    --watchers 500 --db sqlite|postgres]
+                                    --watchers 500 --db sqlite|postgres
+                                    --database URL --port PORT --floor 300]
 
-1. Sets up a fresh database (a temporary SQLite file, or a new PostgreSQL database
-   on 127.0.0.1:5432 as user postgres, dropped afterwards), a meeting with N
-   reporters and an open ballot with one token per ballot to cast.
-2. Starts `shuping serve` (Granian, --workers × --threads) as a subprocess on a
-   free port, DEBUG off, static files collected.
-3. From this process (asyncio + httpx, on the same machine): measures /healthz
-   requests per second with --clients connections, then has --clients concurrent
-   clients (one keep-alive connection each, like phones) cast every ballot — the
-   phone page's final POST, all rows filled — while --watchers clients poll the
-   live turnout endpoint the way the host and projector pages do (every --poll
-   seconds, a new connection per poll).
-4. Prints ballots/s, the ratio to healthz rps, p50/p99 latency, errors, and
-   checks that exactly ballots × reporters grades were stored, each ballot once.
+1. Sets up the database (a temporary SQLite file, or a new PostgreSQL database on
+   127.0.0.1:5432 dropped afterwards; or the one --database names, kept), a meeting
+   with N reporters and an open ballot with one token per ballot (plus --floor more).
+2. Starts `shuping serve` (Granian, --workers × --threads) on a free port, DEBUG off,
+   static files collected -- or, with --port, uses the server already listening there
+   (it must use the same database).
+3. A separate, lean load-generator process (asyncio streams, hand-written HTTP/1.1
+   keep-alive, no HTTP library) measures /healthz requests per second, then drives
+   what a phone does: with --clients concurrent connections, every token's sheet is
+   opened (GET) and confirmed (POST), then submitted (POST, all rows filled) while
+   --watchers clients poll the live turnout the way the host and projector pages do.
+   The generator prints the CPU it used, so one can see it did not starve the server.
+4. Server CPU per request kind comes from /proc (utime + stime of the server's
+   processes, before and after each phase): the steadiest figure on a shared machine.
+5. The floor: the cast's own SQL (recorded from the service, in a transaction rolled
+   back) replayed directly on the database for --floor more tokens; floor_ratio =
+   app submits/s ÷ floor casts/s.
+6. Closes the ballot and checks exactly ballots + floor sheets were stored, each once.
 
 The last line is machine-readable:
-ballots_per_s=… healthz_rps=… ratio=… p50_ms=… p99_ms=… errors=… stored_ok=true|false
+ballots_per_s=… flows_per_s=… healthz_rps=… floor_casts_per_s=… floor_ratio=…
+cpu_ms_submit=… cpu_ms_flow=… p50_ms=… p99_ms=… flow_p99_ms=… errors=… stored_ok=…
 """
 
 from __future__ import annotations
@@ -26,23 +34,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import shutil
 import signal
 import socket
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-
-import httpx
+from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADES = ["好", "较好", "一般", "差"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -55,8 +65,10 @@ def configure(args: argparse.Namespace, data_dir: Path) -> str:
     os.environ["SHUPING_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "shuping.settings"
     os.environ["DEBUG"] = "0"
-    os.environ["SECRET_KEY"] = "bench-" + "x" * 40
-    if args.db == "postgres":
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
+    if args.database:
+        url = args.database
+    elif args.db == "postgres":
         name = f"shuping_bench_{os.getpid()}"
         import psycopg
 
@@ -78,8 +90,9 @@ def drop_postgres(url: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
-    """Fresh schema, a round with N reporters, a meeting and an open ballot with tokens."""
+def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], list[str], str, int]:
+    """A round with N reporters, a meeting and an open ballot with tokens: the
+    benchmark's, then the floor's."""
     import django
 
     django.setup()
@@ -93,10 +106,11 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
     from shuping.rounds.testing import make_campaign
 
     call_command("migrate", verbosity=0)
+    tag = f"B{os.getpid()}"  # a --database kept between runs gets a new tree each time
     root = create_organization(
         actor=None,
         parent=None,
-        code="B",
+        code=tag,
         name="基准区委",
         kind=OrgKind.DISTRICT,
         sector=Sector.ORGAN,
@@ -106,7 +120,7 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
         org = create_organization(
             actor=None,
             parent=root,
-            code=f"B{i:02d}",
+            code=f"{tag}-{i:02d}",
             name=f"第{i + 1}党工委",
             kind=OrgKind.WORKING,
             sector=Sector.STREET,
@@ -122,15 +136,15 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
     category = ballot.categories[0]["key"]
     tokens: list[str] = []
-    while len(tokens) < args.ballots:
-        n = min(services.MAX_TOKENS_PER_ISSUE, args.ballots - len(tokens))
+    while len(tokens) < args.ballots + args.floor:
+        n = min(services.MAX_TOKENS_PER_ISSUE, args.ballots + args.floor - len(tokens))
         tokens += services.issue_tokens(ballot, actor=None, category=category, count=n)
     keys = [row["key"] for row in ballot.rows()]
     connections.close_all()
-    return tokens, keys, ballot.projector_key, ballot.pk
+    return tokens[: args.ballots], tokens[args.ballots :], keys, ballot.projector_key, ballot.pk
 
 
-def verify(ballot_id: int, ballots: int, reporters: int) -> bool:
+def verify(ballot_id: int, sheets_expected: int, reporters: int) -> bool:
     """While open: one sealed sheet and one nullifier per ballot; then close (timed) and
     check the plain sheets, the rows and the digest."""
     from django.db import connections
@@ -151,8 +165,8 @@ def verify(ballot_id: int, ballots: int, reporters: int) -> bool:
         f" sheets={sheets} marks={marks} digest_ok={services.verify_digest(ballot)}"
     )
     return (
-        sealed == spent == sheets == ballots
-        and marks == ballots * reporters
+        sealed == spent == sheets == sheets_expected
+        and marks == sheets_expected * reporters
         and services.verify_digest(ballot)
     )
 
@@ -176,10 +190,12 @@ def start_server(port: int, args: argparse.Namespace, log: Path) -> subprocess.P
     )
 
 
-async def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
+async def wait_ready(base: str, proc: subprocess.Popen[bytes] | None) -> None:
+    import httpx
+
     async with httpx.AsyncClient() as client:
         for _ in range(300):
-            if proc.poll() is not None:
+            if proc is not None and proc.poll() is not None:
                 raise SystemExit("server exited early")
             try:
                 if (await client.get(f"{base}/healthz", timeout=1)).status_code == 200:
@@ -190,90 +206,289 @@ async def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit("server did not start")
 
 
-async def measure_healthz(base: str, clients: int, seconds: float) -> float:
-    done = 0
-    tls = ssl.create_default_context()
-    pool = [httpx.AsyncClient(timeout=30, verify=tls) for _ in range(clients)]
-    end = time.perf_counter() + seconds
-    start = time.perf_counter()
-
-    async def loop(client: httpx.AsyncClient) -> None:
-        nonlocal done
-        while time.perf_counter() < end:
-            r = await client.get(f"{base}/healthz")
-            if r.status_code == 200:
-                done += 1
-
-    await asyncio.gather(*(loop(c) for c in pool))
-    elapsed = time.perf_counter() - start
-    for c in pool:
-        await c.aclose()
-    return done / elapsed
+# ---------------------------------------------------------------- server CPU from /proc
 
 
-async def cast_all(
-    base: str, tokens: list[str], keys: list[str], key: str, args: argparse.Namespace
-) -> tuple[float, list[float], int, int]:
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for t in tokens:
-        queue.put_nowait(t)
-    latencies: list[float] = []
-    errors = 0
-    polls = 0
-    stop = asyncio.Event()
+def _listening_pids(port: int) -> set[int]:
+    """Processes holding a listening socket on `port` (for a server we did not start)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as f:
+            for line in f.readlines()[1:]:
+                parts = line.split()
+                if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(parts[9])
+    pids = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    pids.add(int(pid))
+                    break
+    return pids
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def server_groups(proc: subprocess.Popen[bytes] | None, port: int) -> set[int]:
+    if proc is not None:
+        return {proc.pid}  # started in its own session: its process group
+    groups = set()
+    for pid in _listening_pids(port):
+        if (st := _stat(pid)) is not None:
+            groups.add(int(st[2]))
+    return groups
+
+
+def server_cpu_ms(groups: set[int]) -> float:
+    """utime + stime of every process in the server's process groups, in ms."""
+    ticks = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        st = _stat(int(pid))
+        if st is not None and int(st[2]) in groups:
+            ticks += int(st[11]) + int(st[12])
+    return ticks * 1000 / CLK_TCK
+
+
+# ---------------------------------------------------------------- the load generator
+# Runs in its own process (`--generate`), with asyncio streams and hand-written
+# HTTP/1.1: an HTTP library's per-request work would compete with the server it measures.
+
+
+class Conn:
+    def __init__(self, host: str, port: int, close: bool = False) -> None:
+        self.host, self.port, self.close = host, port, close
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, form: dict[str, Any] | None = None
+    ) -> tuple[int, bytes]:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        body = urlencode(form or {}, doseq=True).encode() if form is not None else b""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if form is not None:
+            head += "Content-Type: application/x-www-form-urlencoded\r\n"
+            head += f"Content-Length: {len(body)}\r\n"
+        if self.close:
+            head += "Connection: close\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        await self.writer.drain()
+        reader = self.reader
+        status = int((await reader.readline()).split()[1])
+        length, chunked, close = None, False, self.close
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "connection" and value == "close":
+                close = True
+        if chunked:
+            parts = []
+            while size := int((await reader.readline()).split(b";")[0], 16):
+                parts.append(await reader.readexactly(size))
+                await reader.readline()
+            await reader.readline()
+            data = b"".join(parts)
+        elif length is not None:
+            data = await reader.readexactly(length)
+        else:
+            data = await reader.read()
+            close = True
+        if close:
+            await self.aclose()
+        return status, data
+
+    async def aclose(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def generate(job: dict[str, Any]) -> dict[str, Any]:
+    host, port = "127.0.0.1", job["port"]
+    out: dict[str, Any] = {"errors": 0, "latency": {}, "polls": 0}
     rnd = random.Random(7)
-    # One client (one keep-alive connection) per simulated phone: a shared httpx pool
-    # becomes the bottleneck with hundreds of connections. Watchers reconnect per poll,
-    # as a browser polling every few seconds through a proxy would.
-    voters = [httpx.AsyncClient(timeout=60) for _ in range(args.clients)]
-    lookers = [
-        httpx.AsyncClient(timeout=60, headers={"Connection": "close"}) for _ in range(args.watchers)
-    ]
+    if job["phase"] == "healthz":
+        done = 0
+        end = time.perf_counter() + job["seconds"]
+        start = time.perf_counter()
 
-    async def voter(client: httpx.AsyncClient) -> None:
-        nonlocal errors
+        async def loop(conn: Conn) -> None:
+            nonlocal done
+            while time.perf_counter() < end:
+                status, _ = await conn.request("GET", "/healthz")
+                done += status == 200
+
+        conns = [Conn(host, port) for _ in range(job["clients"])]
+        await asyncio.gather(*(loop(c) for c in conns))
+        out["rps"] = done / (time.perf_counter() - start)
+        for c in conns:
+            await c.aclose()
+        return out
+
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for t in job["tokens"]:
+        queue.put_nowait(t)
+    stop = asyncio.Event()
+    keys = job["keys"]
+
+    async def voter(conn: Conn) -> None:
         while True:
             try:
                 token = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            data = {k: rnd.choice(GRADES) for k in keys}
-            data["action"] = "submit"
-            t0 = time.perf_counter()
-            try:
-                r = await client.post(f"{base}/b/{token}", data=data)
-                ok = r.status_code == 200 and "提交成功" in r.text
-            except httpx.HTTPError:
-                ok = False
-            latencies.append(time.perf_counter() - t0)
-            if not ok:
-                errors += 1
+            form = {k: rnd.choice(GRADES) for k in keys}
+            steps: list[tuple[str, dict[str, Any] | None, str]]
+            if job["phase"] == "open":
+                steps = [("GET", None, "提交"), ("POST", {**form, "action": "confirm"}, "确认")]
+            else:
+                steps = [("POST", {**form, "action": "submit"}, "提交成功")]
+            took = []
+            for method, data, expect in steps:
+                t0 = time.perf_counter()
+                try:
+                    status, body = await conn.request(method, f"/b/{token}", data)
+                    ok = status == 200 and expect.encode() in body
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                    ok = False
+                    await conn.aclose()
+                took.append(time.perf_counter() - t0)
+                if not ok:
+                    out["errors"] += 1
+            out["latency"][token] = took
 
-    async def watcher(client: httpx.AsyncClient) -> None:
-        nonlocal errors, polls
-        await asyncio.sleep(rnd.random() * args.poll)
+    async def watcher(conn: Conn) -> None:
+        await asyncio.sleep(rnd.random() * job["poll"])
         while not stop.is_set():
             try:
-                r = await client.get(f"{base}/b/p/{key}/turnout")
-                polls += 1
-                if r.status_code != 200:
-                    errors += 1
-            except httpx.HTTPError:
-                errors += 1
+                status, _ = await conn.request("GET", f"/b/p/{job['projector']}/turnout")
+                out["polls"] += 1
+                out["errors"] += status != 200
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                out["errors"] += 1
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=args.poll)
+                await asyncio.wait_for(stop.wait(), timeout=job["poll"])
 
+    lookers = [Conn(host, port, close=True) for _ in range(job["watchers"])]
     watchers = [asyncio.create_task(watcher(c)) for c in lookers]
-    await asyncio.sleep(0.5)  # let the watchers start polling first
-    start, cpu0 = time.perf_counter(), time.process_time()
+    voters = [Conn(host, port) for _ in range(job["clients"])]
+    start = time.perf_counter()
     await asyncio.gather(*(voter(c) for c in voters))
-    elapsed = time.perf_counter() - start
-    print(f"load generator CPU while casting: {time.process_time() - cpu0:.2f} s")
+    out["elapsed"] = time.perf_counter() - start
     stop.set()
     await asyncio.gather(*watchers)
-    for c in voters + lookers:
+    for c in voters:
         await c.aclose()
-    return elapsed, latencies, errors, polls
+    return out
+
+
+def run_generator(job: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Run one phase in a fresh generator process; returns its result and CPU seconds."""
+    path = work / f"job-{job['phase']}.json"
+    path.write_text(json.dumps(job))
+    before = os.times()
+    subprocess.run([sys.executable, __file__, "--generate", str(path)], check=True)
+    after = os.times()
+    result = json.loads(path.with_suffix(".out").read_text())
+    result["cpu_s"] = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return result
+
+
+def generator_main(path: str) -> None:
+    job = json.loads(Path(path).read_text())
+    result = asyncio.run(generate(job))
+    Path(path).with_suffix(".out").write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------- the floor
+
+
+def record_casts(tokens: list[str], keys: list[str]) -> list[list[tuple[str, Any]]]:
+    """The SQL each cast runs (the token lookup and the cast itself), recorded from the
+    service inside a transaction that is rolled back, so it can be replayed."""
+    from django.db import connection, transaction
+
+    from shuping.ballots import services
+
+    rnd = random.Random(11)
+    scripts = []
+    for token in tokens:
+        statements: list[tuple[str, Any]] = []
+
+        def keep(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, into: Any = statements
+        ) -> Any:
+            if not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+                into.append((sql, params))
+            return execute(sql, params, many, context)
+
+        choices = {k: [rnd.choice(GRADES)] for k in keys}
+        with transaction.atomic(), connection.execute_wrapper(keep):
+            services.submit_sheet(token, choices=choices)
+            transaction.set_rollback(True)
+        scripts.append(statements)
+    return scripts
+
+
+def replay(scripts: list[list[tuple[str, Any]]], url: str, threads: int) -> float:
+    """Casts per second replaying the recorded SQL straight on the database."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        from django.conf import settings
+
+        db = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]), isolation_level=None)
+        db.executescript(settings.DATABASES["default"]["OPTIONS"]["init_command"])
+        start = time.perf_counter()
+        for script in scripts:
+            db.execute("BEGIN IMMEDIATE")
+            for sql, params in script:
+                db.execute(sql.replace("%s", "?"), params).fetchall()
+            db.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        db.close()
+        return len(scripts) / elapsed
+    import psycopg
+
+    pending = list(scripts)
+    lock = threading.Lock()
+
+    def work() -> None:
+        with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    script = pending.pop()
+                with db.cursor() as cursor:
+                    for sql, params in script:
+                        cursor.execute(sql, params)
+                db.commit()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return len(scripts) / (time.perf_counter() - start)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -289,36 +504,98 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=500)
     parser.add_argument("--poll", type=float, default=3.0, help="watchers' poll interval (s)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    # The production defaults of `shuping serve`: one worker per core, a few threads each
-    # (Granian's backpressure, not the thread count, is what lets 200 phones stay connected).
+    parser.add_argument("--database", default="", help="use this DATABASE_URL (kept)")
+    parser.add_argument("--port", type=int, default=0, help="use the server on this port")
+    parser.add_argument("--floor", type=int, default=300, help="casts replayed for the floor")
+    parser.add_argument("--floor-threads", type=int, default=4)
+    # The production defaults of `shuping serve`: one worker per core, a few threads each.
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) * 2 + 1))
     parser.add_argument("--healthz-seconds", type=float, default=3.0)
+    parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        generator_main(args.generate)
+        return
+    if args.database and args.database.startswith("postgres"):
+        args.db = "postgres"
 
     data_dir = Path(tempfile.mkdtemp(prefix="shuping-bench-"))
     url = configure(args, data_dir)
     proc = None
     try:
         print(f"setting up {args.db}: {args.reporters} reporters, {args.ballots} tokens …")
-        tokens, keys, key, ballot_id = set_up(args)
-        port = free_port()
+        tokens, floor_tokens, keys, key, ballot_id = set_up(args)
+        port = args.port or free_port()
+        if not args.port:
+            proc = start_server(port, args, data_dir / "server.log")
         base = f"http://127.0.0.1:{port}"
-        proc = start_server(port, args, data_dir / "server.log")
         asyncio.run(wait_ready(base, proc))
-        print(f"server: granian, {args.workers} workers × {args.threads} threads on {base}")
-        healthz = asyncio.run(measure_healthz(base, args.clients, args.healthz_seconds))
-        print(f"healthz: {healthz:.0f} requests/s ({args.clients} clients)")
-        elapsed, lat, errors, polls = asyncio.run(cast_all(base, tokens, keys, key, args))
-        rate = len(tokens) / elapsed
-        print(
-            f"cast {len(tokens)} ballots × {len(keys)} rows in {elapsed:.2f} s "
-            f"with {args.clients} clients; {args.watchers} watchers made {polls} turnout polls"
+        groups = server_groups(proc, port)
+        print(f"server on {base}; process groups {sorted(groups)}; load {os.getloadavg()}")
+        common = {"port": port, "clients": args.clients, "keys": keys, "projector": key}
+        healthz = run_generator(
+            {**common, "phase": "healthz", "seconds": args.healthz_seconds}, data_dir
         )
-        stored_ok = verify(ballot_id, args.ballots, len(keys))
+        print(f"healthz: {healthz['rps']:.0f} requests/s ({args.clients} clients)")
+        phases: dict[str, dict[str, Any]] = {}
+        for phase, watchers in (("open", 0), ("submit", args.watchers)):
+            cpu0 = server_cpu_ms(groups)
+            phases[phase] = run_generator(
+                {
+                    **common,
+                    "phase": phase,
+                    "tokens": tokens,
+                    "watchers": watchers,
+                    "poll": args.poll,
+                },
+                data_dir,
+            )
+            phases[phase]["server_cpu_ms"] = server_cpu_ms(groups) - cpu0
+            r = phases[phase]
+            print(
+                f"{phase}: {len(tokens)} in {r['elapsed']:.2f} s, errors {r['errors']}, "
+                f"server CPU {r['server_cpu_ms'] / len(tokens):.2f} ms per ballot, "
+                f"load generator CPU {r['cpu_s']:.2f} s"
+                + (f", {r['polls']} turnout polls" if watchers else "")
+            )
+        n = len(tokens)
+        submit = phases["submit"]
+        submit_lat = [submit["latency"][t][0] for t in tokens if t in submit["latency"]]
+        flow_lat = [
+            sum(phases["open"]["latency"].get(t, [])) + sum(submit["latency"].get(t, []))
+            for t in tokens
+        ]
+        rate = n / submit["elapsed"]
+        flows = n / (phases["open"]["elapsed"] + submit["elapsed"])
+        cpu_submit = submit["server_cpu_ms"] / n
+        cpu_flow = (phases["open"]["server_cpu_ms"] + submit["server_cpu_ms"]) / n
+        errors = phases["open"]["errors"] + submit["errors"]
+        # The floor: the same statements, no HTTP, no Django.
+        import django
+        from django.db import connections
+
+        connections.close_all()
+        scripts = record_casts(floor_tokens, keys)
+        connections.close_all()
+        floor = replay(scripts, url, args.floor_threads) if scripts else 0.0
+        statements = statistics.mean(len(s) for s in scripts) if scripts else 0
         print(
-            f"ballots_per_s={rate:.1f} healthz_rps={healthz:.1f} ratio={rate / healthz:.3f} "
-            f"p50_ms={statistics.median(lat) * 1000:.1f} p99_ms={pct(lat, 0.99):.1f} "
+            f"floor: {len(scripts)} casts replayed ({statements:.0f} statements each): "
+            f"{floor:.0f} casts/s"
+        )
+        stored_ok = verify(ballot_id, n + len(scripts), len(keys))
+        ratio = rate / floor if floor else 0.0
+        print(
+            f"targets: cpu_ms_submit {cpu_submit:.2f} (≤ 1.2), cpu_ms_flow {cpu_flow:.2f} (≤ 3), "
+            f"floor_ratio {ratio:.2f} (≥ 0.5), p99 {pct(submit_lat, 0.99):.0f} ms (< 1000), "
+            f"errors {errors} (0); django {django.get_version()}"
+        )
+        print(
+            f"ballots_per_s={rate:.1f} flows_per_s={flows:.1f} healthz_rps={healthz['rps']:.1f} "
+            f"floor_casts_per_s={floor:.1f} floor_ratio={ratio:.3f} cpu_ms_submit={cpu_submit:.2f} "
+            f"cpu_ms_flow={cpu_flow:.2f} p50_ms={statistics.median(submit_lat) * 1000:.1f} "
+            f"p99_ms={pct(submit_lat, 0.99):.1f} flow_p99_ms={pct(flow_lat, 0.99):.1f} "
             f"errors={errors} stored_ok={'true' if stored_ok else 'false'}"
         )
     finally:
@@ -331,7 +608,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if args.db == "postgres":
+        if args.db == "postgres" and not args.database:
             drop_postgres(url)
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -108,7 +108,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'shuping.sqlite3'}"),
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # Off by default: the check is a round trip at the start of every request; a
+        # connection that died (database restarted) fails one request and is then
+        # dropped by Django at the request's end anyway.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -147,7 +150,22 @@ LOGIN_MAX_FAILURES_PER_USERNAME = int(env_str("LOGIN_MAX_FAILURES_PER_USERNAME",
 CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER")
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds sign-in throttling counters and the live turnout: state several server
+# processes must share. On PostgreSQL it lives in the database (`shuping serve` creates
+# the table), so two servers behind a proxy behave as one; CACHE=locmem keeps it in
+# each process (one server only).
+CACHE = env_str(
+    "CACHE",
+    "database" if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" else "locmem",
+)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shuping_cache",
+    }
+    if CACHE == "database"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # The UI is Chinese whatever the browser asks for (no LocaleMiddleware).
 LANGUAGE_CODE = "zh-hans"

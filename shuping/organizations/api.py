@@ -16,8 +16,15 @@ from shuping.accounts.access import (
     org_scope_q,
     visible_organizations,
 )
+from shuping.lib.errors import DomainError
+from shuping.lib.keyset import keyset_page
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.queries import reachable_roots, visible_children, with_counts
+from shuping.organizations.queries import (
+    PERSON_ORDER,
+    reachable_roots,
+    visible_children,
+    with_counts,
+)
 
 router = Router(tags=["organizations"])
 
@@ -81,9 +88,14 @@ class PersonDetail(PersonOut):
     memberships: list[MembershipOut]
 
 
+MAX_OFFSET = 10_000  # deeper pages go by cursor: OFFSET reads every row it skips
+
+
 class PersonPage(Schema):
     count: int
     items: list[PersonOut]
+    next_cursor: str | None = None  # pass as `cursor` for the following page
+    prev_cursor: str | None = None  # pass as `before` for the preceding page
 
 
 def _ref(person: Person | None) -> PersonRef | None:
@@ -174,6 +186,9 @@ def people(
     q: str = "",
     limit: int = 50,
     offset: int = 0,
+    cursor: str = "",
+    before: str = "",
+    last: bool = False,
 ) -> PersonPage:
     org = get_organization_for(request.user, org_id)
     qs = Person.objects.filter(org.subtree_q("organization__") if subtree else Q(organization=org))
@@ -183,7 +198,17 @@ def people(
     if q:
         qs = qs.filter(name__icontains=q)
     limit = max(1, min(limit, 200))
-    items = qs.order_by("organization__path", "name", "id")[offset : offset + limit]
+    if offset > MAX_OFFSET:
+        raise DomainError(f"offset 不能超过 {MAX_OFFSET}，请用 cursor 翻页。", field="offset")
+    if cursor or before or last or not offset:
+        page = keyset_page(qs, PERSON_ORDER, after=cursor, before=before, last=last, size=limit)
+        return PersonPage(
+            count=qs.count(),
+            items=[PersonOut(**_person(p)) for p in page],
+            next_cursor=page.next_cursor,
+            prev_cursor=page.prev_cursor,
+        )
+    items = qs.order_by(*PERSON_ORDER)[offset : offset + limit]
     return PersonPage(count=qs.count(), items=[PersonOut(**_person(p)) for p in items])
 
 

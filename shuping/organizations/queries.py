@@ -11,6 +11,9 @@ from django.db.models import Count
 from shuping.accounts.access import grants, is_admin, org_scope_q, reaches
 from shuping.organizations.models import Organization, Person, PersonCategory
 
+# Tree order of the people lists (pages and API); the trailing id makes every key unique.
+PERSON_ORDER = ("organization__path", "category", "name", "id")
+
 
 def reachable_roots(user: Any) -> list[Organization]:
     """The topmost nodes the user reaches: their grants' nodes minus those inside another."""

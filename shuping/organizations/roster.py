@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from shuping.accounts.access import can_manage, is_admin, org_scope_q
 from shuping.audit.services import record
@@ -329,9 +332,9 @@ class _Errors:
         self.items.append(RowError(sheet, row, header, message))
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i : i + CHUNK]
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
 
 
 def _person_key(
@@ -623,6 +626,62 @@ def _check_cycles(plan: Plan, file_orgs: dict[str, OrgRow], errors: _Errors) -> 
             code = parent_of(code)
 
 
+def _stored_people(
+    plan: Plan, good: list[PersonRow]
+) -> tuple[
+    dict[str, Person],
+    dict[tuple[str, str], list[Person]],
+    dict[tuple[str, str], list[Person]],
+]:
+    """The stored people the rows may mean, fetched by exactly the keys the rows carry:
+    ID numbers first, then (name, birth date) for rows no ID number matched, then
+    (name, organization) for rows with neither. Every query is a batch of equality
+    lookups on an index, so neither the time nor the memory grows with the stored tree."""
+    by_id: dict[str, Person] = {}
+    ids = sorted({p.id_number for p in good if p.id_number})
+    for chunk in _chunks(ids):
+        # Repeating the partial index's condition lets the planner use it for the IN list.
+        found = Person.objects.filter(id_number__in=chunk).exclude(id_number="")
+        by_id.update((person.id_number, person) for person in found.select_related("organization"))
+    pairs = sorted(
+        {
+            (p.fields["name"], p.fields["birth_date"])
+            for p in good
+            if p.fields["birth_date"] and (p.id_number or "") not in by_id
+        }
+    )
+    by_nb: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for chunk in _chunks(pairs):
+        # Two IN lists (a superset of the pairs, narrowed below) on the name index:
+        # far cheaper to compile and plan than hundreds of OR-ed pairs.
+        names = {name for name, _ in chunk}
+        births = {birth for _, birth in chunk}
+        wanted = set(chunk)
+        found = Person.objects.filter(name__in=names, birth_date__in=births)
+        for person in found.select_related("organization"):
+            if (person.name, person.birth_date) in wanted and person.birth_date:
+                by_nb[(person.name, person.birth_date.isoformat())].append(person)
+    by_name_org: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    org_pairs = sorted(
+        {
+            (p.fields["name"], plan.existing_orgs[p.org_code].pk)
+            for p in good
+            if not p.id_number and not p.fields["birth_date"] and p.org_code in plan.existing_orgs
+        }
+    )
+    for chunk in _chunks(org_pairs):
+        wanted_org = set(chunk)
+        found = Person.objects.filter(
+            name__in={name for name, _ in chunk},
+            organization_id__in={org for _, org in chunk},
+            birth_date=None,
+        )
+        for person in found.select_related("organization"):
+            if (person.name, person.organization_id) in wanted_org:
+                by_name_org[(person.name, person.organization.code)].append(person)  # type: ignore[union-attr]
+    return by_id, by_nb, by_name_org
+
+
 def _check_people(
     plan: Plan,
     people: list[PersonRow],
@@ -632,7 +691,7 @@ def _check_people(
 ) -> None:
     s = PERSON_SHEET
     first_by_key: dict[tuple[str, ...], PersonRow] = {}
-    by_name_birth: dict[tuple[str, str], PersonRow] = {}
+    by_name_birth: dict[tuple[str, str], list[PersonRow]] = defaultdict(list)
     posts: dict[tuple[str, str], int] = {}
     good: list[PersonRow] = []
     for p in people:
@@ -652,7 +711,12 @@ def _check_people(
                 ok = False
         birth = p.fields["birth_date"]
         nb = (p.fields["name"], birth.isoformat() if birth else "")
-        other = first_by_key.get(p.key) or (by_name_birth.get(nb) if birth else None)
+        other = first_by_key.get(p.key)
+        # Two rows with the same name and birth date are two people when both carry
+        # (different) ID numbers; without them the file cannot tell, so it asks for them.
+        namesake = next(
+            (o for o in by_name_birth.get(nb, ()) if not (p.id_number and o.id_number)), None
+        )
         if other is not None:
             if other.org_code != p.org_code and p.fields["category"] == PersonCategory.MEMBER:
                 errors.add(
@@ -669,10 +733,19 @@ def _check_people(
                     f"与第{other.number}行是同一人（身份证号或姓名+出生日期相同），重复。",
                 )
             ok = False
+        elif birth and namesake is not None:
+            errors.add(
+                s,
+                p.number,
+                "id_number",
+                f"与第{namesake.number}行姓名、出生日期相同：如是两个人，请都填写身份证号；"
+                "如是同一人，请删除重复的一行。",
+            )
+            ok = False
         else:
             first_by_key[p.key] = p
             if birth:
-                by_name_birth[nb] = p
+                by_name_birth[nb].append(p)
         if p.post in (POST_SECRETARY, POST_DEPUTY):
             slot = (p.org_code, p.post)
             if slot in posts:
@@ -685,22 +758,7 @@ def _check_people(
         if ok:
             good.append(p)
 
-    # Match with stored people: by ID number, then by name + birth date.
-    ids = sorted({p.id_number for p in good if p.id_number})
-    names = sorted({p.fields["name"] for p in good})
-    stored: list[Person] = []
-    for chunk in _chunks(ids):
-        stored.extend(Person.objects.filter(id_number__in=chunk).select_related("organization"))
-    for chunk in _chunks(names):
-        stored.extend(Person.objects.filter(name__in=chunk).select_related("organization"))
-    by_id = {p.id_number: p for p in stored if p.id_number}
-    by_nb: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    by_name_org: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    for person in {p.pk: p for p in stored}.values():
-        if person.birth_date:
-            by_nb[(person.name, person.birth_date.isoformat())].append(person)
-        elif person.organization is not None:
-            by_name_org[(person.name, person.organization.code)].append(person)
+    by_id, by_nb, by_name_org = _stored_people(plan, good)
     claimed: dict[int, int] = {}
     for p in good:
         birth = p.fields["birth_date"]
@@ -716,7 +774,11 @@ def _check_people(
                     s,
                     p.number,
                     "id_number",
-                    "系统中有多位同名同生日的人员，请填写身份证号。",
+                    "系统中有多位同名同出生日期、未登记身份证号的人员，无法确定是哪一位："
+                    "请先在系统中为他们补充身份证号。"
+                    if p.id_number
+                    else "系统中有多位同名同出生日期的人员，无法确定是哪一位："
+                    "请在本行填写身份证号。",
                 )
                 continue
             match = candidates[0] if candidates else None
@@ -966,20 +1028,28 @@ def import_roster(data: bytes, *, actor: Actor) -> ImportResult:
 
 
 # ---------------------------------------------------------------- writing
+#
+# Write-only workbooks: openpyxl spills each sheet's rows to a temporary file as they
+# are appended, so memory stays flat however large the tree; the finished file is
+# itself a temporary file the view streams back.
 
 HEADER_FILL = PatternFill("solid", fgColor="F3E0DC")
 REQUIRED_FONT = Font(bold=True, color="B71C1C")
+DATE_FORMAT = "yyyy-mm-dd"
+PEOPLE_BATCH = 500  # organizations whose people are fetched in one query
 
 
-def _sheet(wb: Workbook, title: str, columns: tuple[Column, ...], first: bool = False) -> Any:
-    ws: Any = wb.active if first else wb.create_sheet(title)
-    ws.title = title
+def _sheet(wb: Workbook, title: str, columns: tuple[Column, ...]) -> Any:
+    ws: Any = wb.create_sheet(title)
+    header = []
     for i, column in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i, value=column.header)
+        cell = WriteOnlyCell(ws, value=column.header)
         cell.font = REQUIRED_FONT if column.required else Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(i)].width = column.width
+        header.append(cell)
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = column.width
         if column.choices:
             dv = DataValidation(
                 type="list",
@@ -989,36 +1059,39 @@ def _sheet(wb: Workbook, title: str, columns: tuple[Column, ...], first: bool = 
                 errorTitle="无效的值",
                 error="请从下拉列表中选择：" + "、".join(column.choices),
             )
-            letter = get_column_letter(i)
             dv.add(f"{letter}2:{letter}20000")
-            ws.add_data_validation(dv)
-        if column.key in ("birth_date", "join_date"):
-            for row in range(2, 3):
-                ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
+            ws.data_validations.append(dv)
     ws.freeze_panes = "A2"
     _fit_for_print(ws)
     ws.print_title_rows = "1:1"
+    ws.append(header)
     return ws
 
 
 def _fit_for_print(ws: Any) -> None:
     """Landscape, all columns on one page width, so a printout stays readable."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
 
 
+def _styled(ws: Any, value: str, **style: Any) -> Any:
+    cell = WriteOnlyCell(ws, value=value)
+    for name, item in style.items():
+        setattr(cell, name, item)
+    return cell
+
+
 def _notes(wb: Workbook) -> None:
-    ws = wb.create_sheet(NOTES_SHEET)
+    ws: Any = wb.create_sheet(NOTES_SHEET)
     _fit_for_print(ws)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 70
-    append_row(ws, ["述评 · 党组织和人员花名册 填写说明"])
-    ws["A1"].font = Font(bold=True, size=14)
-    append_row(ws, [])
+    ws.append([_styled(ws, "述评 · 党组织和人员花名册 填写说明", font=Font(bold=True, size=14))])
+    ws.append([])
     lines = [
         "1. 红色列名为必填项；每行一个组织或一位人员，不要合并单元格，不要改动第一行列名。"
         "模板第2行为示例，填写前请删除。",
@@ -1029,14 +1102,17 @@ def _notes(wb: Workbook) -> None:
         "4. 人员出现在与系统中不同的组织时，按组织关系转接处理并保留历史记录。",
         "5. 导出文件中的身份证号、手机号已隐去部分数字；原样导入时不会修改系统中保存的号码。",
         "6. 日期可写作 1980-05-01、1980/5/1、1980.5.1、1980年5月1日 或 19800501。",
+        "7. 同名同出生日期的两位人员，请都填写身份证号，以便区分。",
     ]
     for line in lines:
-        append_row(ws, [line])
-    append_row(ws, [])
-    append_row(ws, ["工作表", "列名", "说明 / 可选值"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+        ws.append([line])
+    ws.append([])
+    ws.append(
+        [
+            _styled(ws, title, font=Font(bold=True), fill=HEADER_FILL)
+            for title in ("工作表", "列名", "说明 / 可选值")
+        ]
+    )
     for sheet, columns in SHEETS.items():
         for column in columns:
             text = "、".join(column.choices) if column.choices else ""
@@ -1046,26 +1122,23 @@ def _notes(wb: Workbook) -> None:
             append_row(ws, [sheet, column.header, text])
 
 
-def _workbook() -> Workbook:
-    wb = Workbook()
-    _sheet(wb, ORG_SHEET, ORG_COLUMNS, first=True)
-    _sheet(wb, PERSON_SHEET, PERSON_COLUMNS)
-    _notes(wb)
-    return wb
-
-
-def _save(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+def _save(wb: Workbook) -> IO[bytes]:
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    wb.save(out)
+    out.seek(0)
+    return out
 
 
 def template() -> tuple[str, str, bytes]:
     """An empty roster with one example row per sheet."""
-    wb = _workbook()
-    append_row(wb[ORG_SHEET], EXAMPLE_ORG)
-    append_row(wb[PERSON_SHEET], EXAMPLE_PERSON)
-    return "党组织和人员花名册模板.xlsx", XLSX, _save(wb)
+    wb = Workbook(write_only=True)
+    ws = _sheet(wb, ORG_SHEET, ORG_COLUMNS)
+    append_row(ws, EXAMPLE_ORG)
+    ws = _sheet(wb, PERSON_SHEET, PERSON_COLUMNS)
+    append_row(ws, EXAMPLE_PERSON)
+    _notes(wb)
+    with _save(wb) as out:
+        return "党组织和人员花名册模板.xlsx", XLSX, out.read()
 
 
 def error_workbook(errors: list[RowError]) -> bytes:
@@ -1075,75 +1148,138 @@ def error_workbook(errors: list[RowError]) -> bytes:
     append_row(ws, ["工作表", "行号", "列", "问题"])
     for e in errors:
         append_row(ws, [e.sheet, e.row or "", e.column, e.message])
-    return _save(wb)
+    with _save(wb) as out:
+        return out.read()
 
 
-def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, bytes]:
-    """The subtree under `root` (or everything the viewer reaches) in the import layout.
-    Two queries, however many rows; ID and phone numbers are masked."""
+def _export_scope(root: Organization | None, viewer: Actor) -> QuerySet[Organization]:
     if viewer is not None and root is not None and not can_manage(viewer, root):
         raise PermissionDenied()
     orgs_qs = Organization.objects.all()
     if root is not None:
-        orgs_qs = orgs_qs.filter(root.subtree_q())
-    elif viewer is not None:
-        orgs_qs = orgs_qs.filter(org_scope_q(viewer, roles=("organizer", "admin")))
-    orgs = list(orgs_qs.select_related("parent").order_by("path"))
-    by_id = {o.pk: o for o in orgs}
-    wb = _workbook()
-    ws = wb[ORG_SHEET]
-    for o in orgs:
-        append_row(
-            ws,
-            [
-                o.code,
-                o.name,
-                o.get_kind_display(),
-                o.get_sector_display(),
-                o.parent.code if o.parent else "",
-                YES if o.is_retiree_branch else NO,
-                o.sort_order,
-            ],
-        )
-    committee = Organization.committee_members.through
-    committee_of = set(
-        committee.objects.filter(organization__in=orgs_qs).values_list(
-            "organization_id", "person_id"
-        )
+        return orgs_qs.filter(root.subtree_q())
+    if viewer is not None:
+        return orgs_qs.filter(org_scope_q(viewer, roles=("organizer", "admin")))
+    return orgs_qs
+
+
+def _date_cell(ws: Any, value: date | None) -> Any:
+    if value is None:
+        return None
+    cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # openpyxl writes dates
+    cell.number_format = DATE_FORMAT
+    return cell
+
+
+def _write_orgs(ws: Any, orgs_qs: QuerySet[Organization]) -> None:
+    kinds, sectors = dict(OrgKind.choices), dict(Sector.choices)
+    rows = orgs_qs.order_by("path").values_list(
+        "code", "name", "kind", "sector", "parent__code", "is_retiree_branch", "sort_order"
     )
-    people = Person.objects.filter(organization__in=orgs_qs)
-    ws = wb[PERSON_SHEET]
-    for p in people.order_by("organization__path", "name", "id"):
-        org = by_id[p.organization_id]  # type: ignore[index]
-        post = (
-            POST_SECRETARY
-            if org.secretary_id == p.pk
-            else POST_DEPUTY
-            if org.deputy_secretary_id == p.pk
-            else POST_COMMITTEE
-            if (org.pk, p.pk) in committee_of
-            else ""
-        )
+    for code, name, kind, sector, parent, retiree, order in rows.iterator(chunk_size=2000):
         append_row(
             ws,
-            [
-                p.name,
-                p.get_gender_display() if p.gender else "",
-                p.birth_date,
-                mask_id_number(p.id_number),
-                mask_phone(p.phone),
-                p.get_category_display(),
-                org.code,
-                p.join_date,
-                p.get_member_status_display() if p.member_status else "",
-                p.get_employment_display(),
-                p.cadre_level,
-                p.position,
-                post,
-            ],
+            [code, name, kinds[kind], sectors[sector], parent or "", YES if retiree else NO, order],
         )
-    for col in ("C", "H"):
-        for cell in ws[col][1:]:
-            cell.number_format = "yyyy-mm-dd"
+
+
+def _write_people(ws: Any, orgs_qs: QuerySet[Organization]) -> None:
+    """People in tree order, a batch of organizations at a time: each batch is one
+    query on the organization index, so memory holds one batch, never the tree."""
+    labels = {
+        "gender": dict(Gender.choices),
+        "category": dict(PersonCategory.choices),
+        "member_status": dict(MemberStatus.choices),
+        "employment": dict(Employment.choices),
+    }
+    committee = Organization.committee_members.through
+    orgs = orgs_qs.order_by("path").values_list("pk", "code", "secretary_id", "deputy_secretary_id")
+    batch: list[tuple[int, str, int | None, int | None]] = []
+
+    def flush() -> None:
+        ids = [o[0] for o in batch]
+        members = set(
+            committee.objects.filter(organization_id__in=ids).values_list(
+                "organization_id", "person_id"
+            )
+        )
+        by_org: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        people = (
+            Person.objects.filter(organization_id__in=ids)
+            .order_by("organization_id", "name", "id")
+            .values_list(
+                "organization_id",
+                "id",
+                "name",
+                "gender",
+                "birth_date",
+                "id_number",
+                "phone",
+                "category",
+                "join_date",
+                "member_status",
+                "employment",
+                "cadre_level",
+                "position",
+            )
+        )
+        for row in people:
+            by_org[row[0]].append(row)
+        for org_id, code, secretary, deputy in batch:
+            for p in by_org.get(org_id, ()):
+                _, pk, name, gender, birth, id_no, phone, category, joined, status = p[:10]
+                post = (
+                    POST_SECRETARY
+                    if secretary == pk
+                    else POST_DEPUTY
+                    if deputy == pk
+                    else POST_COMMITTEE
+                    if (org_id, pk) in members
+                    else ""
+                )
+                append_row(
+                    ws,
+                    [
+                        name,
+                        labels["gender"].get(gender, ""),
+                        _date_cell(ws, birth),
+                        mask_id_number(id_no),
+                        mask_phone(phone),
+                        labels["category"][category],
+                        code,
+                        _date_cell(ws, joined),
+                        labels["member_status"].get(status, ""),
+                        labels["employment"].get(p[10], ""),
+                        p[11],
+                        p[12],
+                        post,
+                    ],
+                )
+        batch.clear()
+
+    for org in orgs.iterator(chunk_size=2000):
+        batch.append(org)
+        if len(batch) >= PEOPLE_BATCH:
+            flush()
+    if batch:
+        flush()
+
+
+def stream_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, IO[bytes]]:
+    """The subtree under `root` (or everything the viewer reaches) in the import layout,
+    as an open temporary file positioned at its start (the caller closes it). Memory
+    stays flat whatever the size; ID and phone numbers are masked."""
+    orgs_qs = _export_scope(root, viewer)
+    wb = Workbook(write_only=True)
+    _write_orgs(_sheet(wb, ORG_SHEET, ORG_COLUMNS), orgs_qs)
+    _write_people(_sheet(wb, PERSON_SHEET, PERSON_COLUMNS), orgs_qs)
+    _notes(wb)
     name = f"花名册-{root.name if root else '全部'}-{date.today():%Y%m%d}.xlsx"
     return name, XLSX, _save(wb)
+
+
+def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, bytes]:
+    """`stream_roster` read into memory, for callers that want the bytes."""
+    name, content_type, out = stream_roster(root, viewer=viewer)
+    with out:
+        return name, content_type, out.read()

@@ -15,11 +15,10 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseForm as Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
@@ -36,6 +35,7 @@ from shuping.accounts.access import (
     visible_organizations,
 )
 from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.keyset import keyset_page
 from shuping.organizations import roster, services
 from shuping.organizations.forms import (
     ImportForm,
@@ -47,6 +47,7 @@ from shuping.organizations.forms import (
 )
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.queries import (
+    PERSON_ORDER,
     ancestors,
     people_by_category,
     reachable_roots,
@@ -126,7 +127,15 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
     people = people.select_related("organization")
     if query:
         people = people.filter(name__icontains=query)
-    page = Paginator(people.order_by("organization__path", "category", "name", "id"), PAGE_SIZE)
+    # Paged by key, not by number: the last page of a province costs what the first does.
+    page = keyset_page(
+        people,
+        PERSON_ORDER,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        last=request.GET.get("page") == "last",
+        size=PAGE_SIZE,
+    )
     context = {
         "org": org,
         "ancestors": ancestors(request.user, org),
@@ -137,7 +146,7 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "children": visible_children(request.user, org),
         "people_counts": people_by_category(org, request.user),
-        "page": page.get_page(request.GET.get("page")),
+        "page": page,
         "query": query,
         "subtree": subtree,
         "can_manage": can_manage(request.user, org),
@@ -442,6 +451,8 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_export(request: HttpRequest, pk: int) -> FileResponse:
     org = get_organization_for(request.user, pk, write=True)
-    return _xlsx(*roster.export_roster(org, viewer=request.user))
+    # Streamed from a temporary file: a province's roster never sits in memory.
+    filename, content_type, out = roster.stream_roster(org, viewer=request.user)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)

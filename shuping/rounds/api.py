@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
 
@@ -243,10 +243,25 @@ def change_status(request: HttpRequest, campaign_id: int, payload: StatusIn) -> 
     return _campaign(services.change_status(campaign, actor=request.user, to=payload.to))
 
 
-@router.get("/{campaign_id}/reporters", response=list[ReporterOut])
-def reporters(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
+@router.get(
+    "/{campaign_id}/reporters",
+    response=list[ReporterOut],
+    summary="述职对象（分页：limit 最多 500；总数见响应头 X-Total-Count）",
+)
+def reporters(
+    request: HttpRequest,
+    response: HttpResponse,
+    campaign_id: int,
+    q: str = "",
+    mode: str = "",
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     campaign = get_campaign_for(request.user, campaign_id)
-    return [_reporter(r) for r in campaign.reporters.select_related("organization", "person")]
+    qs = services.reporter_list(campaign, q=q, mode=mode)
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    response["X-Total-Count"] = str(qs.count())
+    return [_reporter(r) for r in qs[offset : offset + limit]]
 
 
 @router.post("/{campaign_id}/reporters", response={201: ReporterOut})

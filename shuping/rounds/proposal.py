@@ -78,7 +78,9 @@ def apply_sampling(
         rng = random.Random(f"{seed}:{index}")
         chosen = rng.sample(pool, min(rule.count, len(pool)))
         chosen_ids = {o.pk for o in chosen}
-        kept = [o for o in kept if o not in pool or o.pk in chosen_ids]
+        # Sets of ids, not list membership: linear in the subtree, not quadratic.
+        dropped = {o.pk for o in pool} - chosen_ids
+        kept = [o for o in kept if o.pk not in dropped]
         sampled |= chosen_ids
         log.append(
             {

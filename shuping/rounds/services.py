@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shuping.accounts.access import can_manage, org_scope_q
@@ -143,7 +143,6 @@ def _create_deadlines(campaign: Campaign, rules: Rules) -> None:
     )
 
 
-@transaction.atomic
 def create_campaign(
     committee: Organization,
     *,
@@ -175,22 +174,7 @@ def create_campaign(
     places = onsite_places if onsite_places is not None else rules.modes.onsite_places
     seed = sampling_seed if sampling_seed is not None else secrets.randbelow(2**31)
     doc_title = rules.document.title or definition.title
-    campaign = Campaign.objects.create(
-        committee=committee,
-        year=year,
-        title=(title.strip() or _default_title(doc_title, year, committee.name))[:200],
-        doc_number=doc_number or _format(rules.document.doc_number, year),
-        preset_key=definition.key,
-        preset_version=definition.version,
-        preset_title=definition.title[:200],
-        seed_file=definition.seed,
-        rules=data,
-        parent=parent,
-        created_by=_user(actor),
-        sampling_seed=seed,
-        onsite_places=places,
-        requires_sub_rounds=requires_sub_rounds,
-    )
+    # The proposal only reads: computed before the transaction, which stays short.
     proposal = propose(
         committee,
         rules.scope,
@@ -199,52 +183,69 @@ def create_campaign(
         places=places,
         last_year=last_year_modes(committee, year),
     )
-    Reporter.objects.bulk_create(
-        Reporter(
-            campaign=campaign,
-            organization=p.organization,
-            person=p.organization.secretary,
-            position=f"{p.organization.name}书记",
-            mode=p.mode,
-            is_vacant=p.is_vacant,
-            sampled=p.sampled,
-            note=p.note,
-            order=i,
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            committee=committee,
+            year=year,
+            title=(title.strip() or _default_title(doc_title, year, committee.name))[:200],
+            doc_number=doc_number or _format(rules.document.doc_number, year),
+            preset_key=definition.key,
+            preset_version=definition.version,
+            preset_title=definition.title[:200],
+            seed_file=definition.seed,
+            rules=data,
+            parent=parent,
+            created_by=_user(actor),
+            sampling_seed=seed,
+            onsite_places=places,
+            requires_sub_rounds=requires_sub_rounds,
         )
-        for i, p in enumerate(proposal.reporters, start=1)
-    )
-    campaign.sampling_log = proposal.sampling_log
-    campaign.save(update_fields=["sampling_log"])
-    _create_deadlines(campaign, rules)
-    record(
-        actor=actor,
-        action="campaign.create",
-        target=campaign,
-        organization=committee,
-        changes={
-            "preset": f"{definition.key} v{definition.version}",
-            "year": year,
-            "reporters": len(proposal.reporters),
-            "onsite_places": places,
-            "parent": str(parent) if parent else None,
-        },
-    )
-    for entry in proposal.sampling_log:
+        Reporter.objects.bulk_create(
+            Reporter(
+                campaign=campaign,
+                organization=p.organization,
+                person=p.organization.secretary,
+                position=f"{p.organization.name}书记",
+                mode=p.mode,
+                is_vacant=p.is_vacant,
+                sampled=p.sampled,
+                note=p.note,
+                order=i,
+            )
+            for i, p in enumerate(proposal.reporters, start=1)
+        )
+        campaign.sampling_log = proposal.sampling_log
+        campaign.save(update_fields=["sampling_log"])
+        _create_deadlines(campaign, rules)
         record(
             actor=actor,
-            action="campaign.sample",
+            action="campaign.create",
             target=campaign,
             organization=committee,
             changes={
-                "seed": seed,
-                "rule": entry["text"],
-                "count": entry["count"],
-                "pool": [o["name"] for o in entry["pool"]],
-                "chosen": [o["name"] for o in entry["chosen"]],
+                "preset": f"{definition.key} v{definition.version}",
+                "year": year,
+                "reporters": len(proposal.reporters),
+                "onsite_places": places,
+                "parent": str(parent) if parent else None,
             },
-            note=f"随机抽样（种子 {seed}）",
         )
-    return campaign
+        for entry in proposal.sampling_log:
+            record(
+                actor=actor,
+                action="campaign.sample",
+                target=campaign,
+                organization=committee,
+                changes={
+                    "seed": seed,
+                    "rule": entry["text"],
+                    "count": entry["count"],
+                    "pool": [o["name"] for o in entry["pool"]],
+                    "chosen": [o["name"] for o in entry["chosen"]],
+                },
+                note=f"随机抽样（种子 {seed}）",
+            )
+        return campaign
 
 
 # --- status ----------------------------------------------------------------------
@@ -488,20 +489,45 @@ def rotation_warnings(campaign: Campaign) -> list[RotationWarning]:
     ]
 
 
+def reporter_list(campaign: Campaign, *, q: str = "", mode: str = "") -> QuerySet[Reporter]:
+    """The round's reporters in list order, narrowed by organization or person name and
+    by mode: what the round page and the API page through."""
+    qs = campaign.reporters.select_related("organization", "person").order_by("order", "pk")
+    if q := q.strip():
+        qs = qs.filter(Q(organization__name__icontains=q) | Q(person__name__icontains=q))
+    if mode in ReportMode.values:
+        qs = qs.filter(mode=mode)
+    return qs
+
+
+VACANT_NAMES = 20  # vacant posts named in the warning; the rest are counted
+
+
 def campaign_warnings(campaign: Campaign, *, today: date | None = None) -> list[str]:
     """Everything the round page should flag for the organizer."""
     rules = campaign.parsed_rules
     today = today or timezone.localdate()
     warnings = [w.message for w in rotation_warnings(campaign)]
-    reporters = list(campaign.reporters.select_related("organization"))
-    vacant = [r.organization.name for r in reporters if r.is_vacant]
+    # Counts and the first few names only: a province-wide round has thousands of reporters.
+    reporters = campaign.reporters.all()
+    vacant = list(
+        reporters.filter(is_vacant=True)
+        .order_by("order")
+        .values_list("organization__name", flat=True)[: VACANT_NAMES + 1]
+    )
     if vacant:
-        warnings.append("书记空缺：" + "、".join(vacant) + "（书面述职，请确定负责人）")
+        names = "、".join(vacant[:VACANT_NAMES])
+        if len(vacant) > VACANT_NAMES:
+            names += f"等 {reporters.filter(is_vacant=True).count()} 个"
+        warnings.append("书记空缺：" + names + "（书面述职，请确定负责人）")
+    counts = reporters.aggregate(
+        total=Count("pk"), onsite=Count("pk", filter=Q(mode=ReportMode.ONSITE))
+    )
     expected = rules.scope.expected_count
-    if expected is not None and expected != len(reporters):
-        warnings.append(f"方案写明述职对象 {expected} 名，当前名单 {len(reporters)} 名。")
+    if expected is not None and expected != counts["total"]:
+        warnings.append(f"方案写明述职对象 {expected} 名，当前名单 {counts['total']} 名。")
     places = campaign.onsite_places
-    onsite = sum(1 for r in reporters if r.mode == ReportMode.ONSITE)
+    onsite = counts["onsite"]
     if places is not None and onsite != places:
         warnings.append(f"现场述职名额 {places} 个，当前安排 {onsite} 人现场述职。")
     warnings += _filing_warnings(campaign, today)

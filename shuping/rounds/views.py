@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,9 +47,12 @@ from shuping.rounds.models import (
     PlanFiling,
     Preset,
     Reminder,
+    ReportMode,
 )
 from shuping.rounds.presets import PresetDef, get_preset, line_of, shipped_presets
 from shuping.rounds.queries import reporter_counts
+
+REPORTER_PAGE = 100  # reporters per page of the round page
 
 
 def _managed_committees(request: HttpRequest) -> list[tuple[int, str]]:
@@ -121,7 +126,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     writable = can_write_campaign(request.user, campaign)
     today = timezone.localdate()
-    reporters = list(campaign.reporters.select_related("organization", "person"))
+    reporter_q = request.GET.get("q", "").strip()
+    reporter_mode = request.GET.get("mode", "")
+    reporters = Paginator(
+        services.reporter_list(campaign, q=reporter_q, mode=reporter_mode), REPORTER_PAGE
+    ).get_page(request.GET.get("page"))
     deadlines = list(campaign.deadlines.all())
     for d in deadlines:
         d.overdue = d.is_overdue(today)  # type: ignore[attr-defined]
@@ -150,15 +159,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("sort_order", "pk")
             if o.pk not in taken
         ]
-    reporter_orgs = {r.organization_id for r in reporters}
     addable = []
     if writable:
         addable = [
             (o.pk, o.name)
             for o in Organization.objects.filter(campaign.committee.subtree_q(), is_active=True)
             .exclude(pk=campaign.committee_id)
+            .exclude(pk__in=campaign.reporters.values("organization_id"))
             .order_by("path")[:500]
-            if o.pk not in reporter_orgs
         ]
     rules = campaign.parsed_rules
     context: dict[str, Any] = {
@@ -167,6 +175,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": rules,
         "writable": writable,
         "reporters": reporters,
+        "reporter_q": reporter_q,
+        "reporter_mode": reporter_mode,
+        "mode_choices": ReportMode.choices,
+        "reporter_query": urlencode(
+            {k: v for k, v in (("q", reporter_q), ("mode", reporter_mode)) if v}
+        ),
         "counts": reporter_counts(campaign),
         "deadlines": deadlines,
         "next_due": services.next_due(campaign, today=today),

@@ -262,7 +262,8 @@ def test_template_and_export_download(cast, login):
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content)).sheetnames[:2] == ["组织", "人员"]
     response = client.get(f"/org/{cast.street.pk}/export.xlsx")
-    wb = load_workbook(io.BytesIO(response.content))
+    assert response.streaming and "attachment" in response["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert next(r[0] for r in wb["组织"].iter_rows(min_row=2, values_only=True)) == "S1"
 
 

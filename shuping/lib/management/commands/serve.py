@@ -62,6 +62,7 @@ class Command(BaseCommand):
         require_free_port(options["host"], options["port"])
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # shared cache (idempotent)
         workers = options["workers"] or (os.cpu_count() or 1)
         self.stdout.write(
             f"述评 Shuping 正在 http://{options['host']}:{options['port']} 运行"

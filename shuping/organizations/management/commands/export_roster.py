@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shuping.organizations.models import Organization
-from shuping.organizations.roster import export_roster
+from shuping.organizations.roster import stream_roster
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             root = Organization.objects.filter(code=options["code"]).first()
             if root is None:
                 raise CommandError(f"组织编码不存在：{options['code']}")
-        _, _, content = export_roster(root, viewer=None)
-        Path(options["output"]).write_bytes(content)
+        _, _, stream = stream_roster(root, viewer=None)
+        with stream, Path(options["output"]).open("wb") as out:
+            shutil.copyfileobj(stream, out)
         self.stdout.write(f"已导出到 {options['output']}")
