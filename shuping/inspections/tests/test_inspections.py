@@ -213,3 +213,24 @@ def test_api_evidence_upload(cast: Cast, campaign: Campaign) -> None:
     good.name = "走访.png"
     r = Client().post(url, {"file": good, "caption": "社区走访"}, headers=auth)
     assert r.status_code == 201 and r.json()["content_type"] == "image/png"
+
+
+def test_delete_finding_asks_first(cast: Cast, campaign: Campaign) -> None:
+    inspection = _inspect(campaign, cast)
+    finding = services.add_finding(
+        inspection,
+        actor=cast.organizer,
+        reporter=campaign.reporters.get(order=1),
+        kind=FindingKind.PROBLEM,
+        text="台账不全",
+    )
+    url = f"/inspections/finding/{finding.pk}/delete/"
+    sup = Client()
+    sup.login(username="superior", password=PASSWORD)
+    assert sup.get(url).status_code == 404 and sup.post(url).status_code == 404
+    client = Client()
+    client.login(username="organizer", password=PASSWORD)
+    assert "不能恢复" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert not inspection.findings.exists()
+    assert client.get(url).status_code == 404
