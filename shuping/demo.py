@@ -20,6 +20,8 @@ STEPS = [
     "shuping.ballots.demo",
     "shuping.inspections.demo",
     "shuping.assessment.demo",
+    "shuping.results.demo",
+    "shuping.rectification.demo",
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)
