@@ -71,6 +71,7 @@ def template(campaign: Campaign) -> tuple[str, str, bytes]:
         )
     for col, width in zip("ABCDEF", (6, 14, 30, 12, 18, 18), strict=True):
         ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
     notes = wb.create_sheet("填写说明")
     for line in (
         "只填写“日常管理考核得分”（0 到 100 的数字，可留空）"

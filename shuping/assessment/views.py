@@ -205,6 +205,12 @@ def approve(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "total": len(grades),
             "problems": services.approval_problems(the_board),
             "allowed": services.can_move(the_board.state, BoardState.APPROVED),
+            "overridden": [
+                (services.display_name(a), a)
+                for a in the_board.items.exclude(override_reason="").select_related(
+                    "reporter__person", "reporter__organization"
+                )
+            ],
         },
     )
 

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from shuping.inspections import access, services
@@ -40,6 +41,14 @@ class PendingOut(Schema):
     reporter_id: int
     organization: str
     name: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    caption: str
 
 
 class RoundOut(Schema):
@@ -135,3 +144,28 @@ def add_finding(request: HttpRequest, inspection_id: int, payload: FindingIn) ->
         text=payload.text,
     )
     return Status(201, _out(inspection))
+
+
+@router.post("/{inspection_id}/evidence", response={201: EvidenceOut})
+def add_evidence(
+    request: HttpRequest,
+    inspection_id: int,
+    file: File[UploadedFile],
+    caption: Form[str] = "",
+) -> Status[Any]:
+    """A photo or scan (JPG, PNG, PDF), checked by content like report uploads."""
+    inspection = access.get_inspection_for(request.user, inspection_id, write=True)
+    data = file.read(services.EVIDENCE_MAX + 1)
+    evidence = services.add_evidence(
+        inspection, actor=request.user, data=data, name=file.name or "", caption=caption
+    )
+    return Status(
+        201,
+        {
+            "id": evidence.pk,
+            "original_name": evidence.original_name,
+            "content_type": evidence.content_type,
+            "size": evidence.size,
+            "caption": evidence.caption,
+        },
+    )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("round/<int:campaign_pk>/", views.campaign_inspections, name="campaign"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/delete/", views.delete, name="delete"),
+    path("finding/<int:pk>/delete/", views.delete_finding, name="delete_finding"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]

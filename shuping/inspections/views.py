@@ -142,16 +142,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ):
                     messages.success(request, "已上传佐证材料。")
                     return redirect("inspections:detail", pk=inspection.pk)
-        elif action == "delete_finding":
-            try:
-                finding = InspectionFinding.objects.get(
-                    pk=request.POST.get("finding") or 0, inspection=inspection
-                )
-            except (InspectionFinding.DoesNotExist, ValueError, TypeError):
-                raise NotFound() from None
-            services.delete_finding(finding, actor=request.user)
-            messages.success(request, "已删除。")
-            return redirect("inspections:detail", pk=inspection.pk)
     findings = inspection.findings.select_related("reporter__organization", "reporter__person")
     return render(
         request,
@@ -200,3 +190,24 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+@login_required
+def delete_finding(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation and says what goes; POST deletes the one finding."""
+    try:
+        finding = InspectionFinding.objects.select_related(
+            "inspection", "reporter__organization"
+        ).get(pk=pk)
+    except InspectionFinding.DoesNotExist:
+        raise NotFound() from None
+    inspection = access.get_inspection_for(request.user, finding.inspection_id, write=True)
+    if request.method != "POST":
+        return render(
+            request,
+            "inspections/delete_finding.html",
+            {"title": "删除督查发现", "finding": finding, "inspection": inspection},
+        )
+    services.delete_finding(finding, actor=request.user)
+    messages.success(request, "已删除。")
+    return redirect("inspections:detail", pk=inspection.pk)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
+from shuping.assessment.exports import summary_docx, summary_xlsx
+from shuping.assessment.models import AssessmentBoard
 from shuping.ballots.exports import paper_form_docx, results_docx, results_xlsx, slips_docx
 from shuping.ballots.models import Ballot, BallotState
 from shuping.demo import load_demo
@@ -65,4 +67,9 @@ def test_every_generated_document_keeps_its_format() -> None:
     admin = User.objects.get(username="admin")
     name, _, data = export_roster(Organization.objects.get(code="QW-01"), viewer=admin)
     check(name, xlsx_problems(data))
+    for board in AssessmentBoard.objects.select_related("campaign__committee").order_by("pk"):
+        name, _, data = summary_docx(board)
+        check(name, docx_problems(data, OFFICIAL))
+        name, _, data = summary_xlsx(board)
+        check(name, xlsx_problems(data))
     assert found == {}

@@ -92,8 +92,10 @@ def test_trace_page_and_override_form(cast: Cast, proposed: Campaign) -> None:
 def test_approve_confirmation_then_lock(cast: Cast, proposed: Campaign) -> None:
     client = login(cast.organizer)
     url = f"/assessment/round/{proposed.pk}/approve/"
+    services.override_grade(_item(proposed, 3), actor=cast.organizer, grade="好", reason="成效突出")
     page = client.get(url).content.decode()
     assert "审定后将发生" in page and "确认审定并锁定" in page
+    assert "建议“较好”，调整为“好”。理由：成效突出" in page
     r = client.post(url, {"minute_ref": "区委常委会第3次会议"})
     assert r.status_code == 302
     board = AssessmentBoard.objects.get(campaign=proposed)

@@ -197,3 +197,40 @@ def test_api(cast: Cast, campaign: Campaign) -> None:
         f"/api/v1/inspections/{pk}", headers={"Authorization": f"Bearer {out.getvalue().strip()}"}
     )
     assert r.status_code == 404
+
+
+def test_api_evidence_upload(cast: Cast, campaign: Campaign) -> None:
+    inspection = _inspect(campaign, cast)
+    out = StringIO()
+    call_command("create_token", "organizer", stdout=out)
+    auth = {"Authorization": f"Bearer {out.getvalue().strip()}"}
+    url = f"/api/v1/inspections/{inspection.pk}/evidence"
+    bad = io.BytesIO(b"<html>not a picture</html>")
+    bad.name = "x.jpg"
+    r = Client().post(url, {"file": bad}, headers=auth)
+    assert r.status_code == 400 and r.json()["field"] == "file"
+    good = io.BytesIO(PNG)
+    good.name = "走访.png"
+    r = Client().post(url, {"file": good, "caption": "社区走访"}, headers=auth)
+    assert r.status_code == 201 and r.json()["content_type"] == "image/png"
+
+
+def test_delete_finding_asks_first(cast: Cast, campaign: Campaign) -> None:
+    inspection = _inspect(campaign, cast)
+    finding = services.add_finding(
+        inspection,
+        actor=cast.organizer,
+        reporter=campaign.reporters.get(order=1),
+        kind=FindingKind.PROBLEM,
+        text="台账不全",
+    )
+    url = f"/inspections/finding/{finding.pk}/delete/"
+    sup = Client()
+    sup.login(username="superior", password=PASSWORD)
+    assert sup.get(url).status_code == 404 and sup.post(url).status_code == 404
+    client = Client()
+    client.login(username="organizer", password=PASSWORD)
+    assert "不能恢复" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert not inspection.findings.exists()
+    assert client.get(url).status_code == 404
