@@ -362,6 +362,8 @@ class DocumentRules:
     preamble: str = ""
     kind: str = "方案"  # 方案 / 通知
     attachments: tuple[str, ...] = ()
+    cc: str = ""  # 抄送 in the 版记
+    printed_by: str = ""  # 印发机关 in the 版记; default: the issuer's 办公室
 
 
 @dataclass(frozen=True)
