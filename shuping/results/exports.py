@@ -273,6 +273,7 @@ def eligibility_xlsx(campaign: Campaign) -> tuple[str, str, bytes]:
     if basis:
         append_row(ws, [])
         append_row(ws, [f"说明：{basis}。"])
+    ws.freeze_panes = "A3"
     for col, width in zip("ABCDEFGHIJ", (6, 30, 12, 14, 20, 44, 20, 44, 24, 40), strict=True):
         ws.column_dimensions[col].width = width
     buffer = io.BytesIO()

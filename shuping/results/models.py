@@ -73,11 +73,11 @@ class TaskState(models.TextChoices):
     CANCELLED = "cancelled", "已撤销"
 
 
-# (from, to) per service: complete_task, cancel (by a reopened grade or the office), reopen_task.
+# (from, to) per service: complete_task, cancel_task (also when a grade is reopened).
+# A task carried out or cancelled stays as it is; approving again creates a new one.
 TASK_TRANSITIONS: dict[str, set[tuple[str, str]]] = {
     "complete": {(TaskState.OPEN, TaskState.DONE)},
     "cancel": {(TaskState.OPEN, TaskState.CANCELLED)},
-    "reopen": {(TaskState.DONE, TaskState.OPEN), (TaskState.CANCELLED, TaskState.OPEN)},
 }
 TASK_ALLOWED = {move for moves in TASK_TRANSITIONS.values() for move in moves}
 

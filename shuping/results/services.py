@@ -899,7 +899,7 @@ def finalize_notice(
         reviewing = ResultRecord.objects.filter(campaign=campaign, approved=False).count()
         if open_count or reviewing:
             if locked.state == NoticeState.OPEN:
-                locked.state = NoticeState.ENDED
+                locked.state = _move(NOTICE_TRANSITIONS, "wait", locked.state, "公示状态不对。")
                 locked.save(update_fields=["state"])
                 record(
                     actor=actor,

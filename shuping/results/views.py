@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from shuping.accounts.access import SUBTREE_ROLES, org_scope_q
 from shuping.lib import workdays
-from shuping.lib.errors import NotFound
+from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.http import apply_to_form as _apply
+from shuping.lib.http import download as _download
 from shuping.lib.models import CalendarCorrection
-from shuping.meetings.views import _act, _apply
 from shuping.reports.models import DutyReport, ReportState
 from shuping.results import access, exports, services
 from shuping.results.forms import (
@@ -53,12 +55,16 @@ from shuping.rounds.models import Campaign
 PAGE_SIZE = 50
 
 
-def _download(result: tuple[str, str, bytes]) -> HttpResponse:
-    name, ctype, data = result
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
+def _act(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
+    """Run a service from a button; its DomainError becomes the page's message."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    if done:
+        messages.success(request, done)
+    return True
 
 
 # --- lists ---------------------------------------------------------------------------

@@ -315,3 +315,39 @@ def test_objection_rejected_keeps_the_grade(cast, street_004):
     assert AssessmentBoard.objects.get(campaign=street_004).state == BoardState.APPROVED
     final = services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 19))
     assert final.state == NoticeState.FINAL
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "allowed"),
+    [
+        (NoticeState.DRAFT, "start", True),
+        (NoticeState.DRAFT, "finalize", False),
+        (NoticeState.OPEN, "start", False),
+        (NoticeState.OPEN, "finalize", True),
+        (NoticeState.ENDED, "start", False),
+        (NoticeState.ENDED, "finalize", True),
+        (NoticeState.FINAL, "start", False),
+        (NoticeState.FINAL, "finalize", True),  # idempotent: stays final
+    ],
+)
+def test_notice_transition_matrix(cast, street_004, state, action, allowed):
+    from shuping.results.models import PublicNotice
+
+    approve(street_004, {cast.community: "优秀", cast.branch: "称职"}, actor=cast.street_organizer)
+    notice = services.prepare_notice(street_004, actor=cast.street_organizer)
+    PublicNotice.objects.filter(pk=notice.pk).update(
+        state=state, starts_on=date(2019, 1, 14), ends_on=date(2019, 1, 18)
+    )
+    notice.refresh_from_db()
+    today = date(2019, 1, 21)
+    if action == "start":
+        run = lambda: services.start_notice(  # noqa: E731
+            notice, actor=cast.street_organizer, starts_on=today, today=today
+        )
+    else:
+        run = lambda: services.finalize_notice(notice, actor=cast.street_organizer, today=today)  # noqa: E731
+    if allowed:
+        assert run().state in (NoticeState.OPEN, NoticeState.FINAL)
+    else:
+        with pytest.raises(StateError):
+            run()

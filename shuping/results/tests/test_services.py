@@ -271,3 +271,36 @@ def test_feedback_hand_over(cast, street_004):
         == 2
     )
     assert Feedback.objects.filter(campaign=street_004, way="集中约谈、会上宣布").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "allowed"),
+    [
+        (TaskState.OPEN, "complete", True),
+        (TaskState.OPEN, "cancel", True),
+        (TaskState.DONE, "complete", False),
+        (TaskState.DONE, "cancel", False),
+        (TaskState.CANCELLED, "complete", False),
+        (TaskState.CANCELLED, "cancel", False),
+    ],
+)
+def test_task_transition_matrix(cast, street_004, start, action, allowed):
+    approve(street_004, {cast.community: "优秀", cast.branch: "称职"}, actor=cast.street_organizer)
+    task = ConsequenceTask.objects.get(kind="commend")
+    ConsequenceTask.objects.filter(pk=task.pk).update(state=start)
+    task.refresh_from_db()
+
+    def run():
+        if action == "complete":
+            return services.complete_task(
+                task, actor=cast.street_organizer, done_on=date.today(), gist="已表彰"
+            )
+        return services.cancel_task(task, actor=cast.street_organizer, reason="不再需要")
+
+    if allowed:
+        assert run().state != start
+    else:
+        with pytest.raises(StateError):
+            run()
+        task.refresh_from_db()
+        assert task.state == start
