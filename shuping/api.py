@@ -19,6 +19,7 @@ from shuping.meetings.api import router as meetings_router
 from shuping.organizations.api import router as organizations_router
 from shuping.rectification.api import router as rectification_router
 from shuping.reports.api import router as reports_router
+from shuping.results.api import router as results_router
 from shuping.rounds.api import router as rounds_router
 
 
@@ -67,4 +68,5 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/results", results_router)
 api.add_router("/rectification", rectification_router)

@@ -20,6 +20,7 @@ STEPS = [
     "shuping.ballots.demo",
     "shuping.inspections.demo",
     "shuping.assessment.demo",
+    "shuping.results.demo",
     "shuping.rectification.demo",
 ]
 

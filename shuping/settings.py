@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shuping.ballots",
     "shuping.inspections",
     "shuping.assessment",
+    "shuping.results",
     "shuping.rectification",
 ]
 

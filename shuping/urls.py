@@ -27,5 +27,6 @@ urlpatterns = [
     path("b/", include("shuping.ballots.urls")),
     path("inspections/", include("shuping.inspections.urls")),
     path("assessment/", include("shuping.assessment.urls")),
+    path("results/", include("shuping.results.urls")),
     path("rectification/", include("shuping.rectification.urls")),
 ]

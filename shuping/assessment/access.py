@@ -35,6 +35,12 @@ def can_read_board(user: Viewer, campaign: Campaign) -> bool:
     return reaches(user, campaign.committee, roles=SUBTREE_ROLES)
 
 
+def visible_campaigns(user: Viewer) -> QuerySet[Campaign]:
+    """Rounds whose board the user may read, filtered in the database."""
+    q = org_scope_q(user, roles=SUBTREE_ROLES, prefix="committee__")
+    return Campaign.objects.filter(q).select_related("committee")
+
+
 def visible_boards(user: Viewer) -> QuerySet[AssessmentBoard]:
     q = org_scope_q(user, roles=SUBTREE_ROLES, prefix="campaign__committee__")
     return AssessmentBoard.objects.filter(q)

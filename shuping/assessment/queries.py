@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from shuping.assessment.models import Assessment
 from shuping.rounds.models import Campaign
 
@@ -79,3 +81,19 @@ def grades_by_person(
     for person_id, year, grade in rows:
         result.setdefault(person_id, {})[year] = grade
     return result
+
+
+def grade_distribution(campaign: Campaign) -> dict[str, int]:
+    """{grade: number of reporters} over the approved grades, in the scale's order (1 query).
+
+    Every grade of the round's assessment scale is present (0 when nobody has it).
+    """
+    counts = dict(
+        Assessment.objects.filter(board__campaign=campaign)
+        .exclude(approved_grade="")
+        .order_by()
+        .values_list("approved_grade")
+        .annotate(n=Count("id"))
+    )
+    scale = campaign.parsed_rules.assessment_scale
+    return {g: counts.get(g, 0) for g in scale}

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -16,28 +14,10 @@ from django.views.decorators.http import require_POST
 
 from shuping.assessment import access, engine, exports, inputs_xlsx, services
 from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
+from shuping.inspections.models import InspectionFinding
 from shuping.lib.errors import DomainError
+from shuping.lib.http import apply_to_form, download
 from shuping.organizations.roster import RosterInvalid
-from shuping.rounds.models import Campaign
-
-
-def _download(result: tuple[str, str, bytes]) -> HttpResponse:
-    name, ctype, data = result
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
-
-
-def _apply(form: forms.Form, action: Callable[[], Any]) -> bool:
-    """Run a service; put a DomainError on the field it names (or on the form)."""
-    try:
-        action()
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return False
-    return True
-
 
 # --- forms ------------------------------------------------------------------------
 
@@ -106,15 +86,13 @@ class ImportForm(forms.Form):
 
 # --- pages ------------------------------------------------------------------------
 
+INDEX_ROUNDS = 200  # the most recent rounds in reach; older ones are reached from 考核方案
+
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Rounds whose board I reach, and my own published results."""
-    campaigns = [
-        c
-        for c in Campaign.objects.select_related("committee").order_by("-year", "id")
-        if access.can_read_board(request.user, c)
-    ]
+    campaigns = list(access.visible_campaigns(request.user).order_by("-year", "id")[:INDEX_ROUNDS])
     boards = {b.campaign_id: b for b in AssessmentBoard.objects.filter(campaign__in=campaigns)}
     mine = access.own_assessments(request.user).select_related(
         "board__campaign", "reporter__organization"
@@ -203,7 +181,7 @@ def approve(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     the_board = services.ensure_board(campaign)
     form = ApproveForm(request.POST or None, initial={"minute_ref": the_board.minute_ref})
     if request.method == "POST" and form.is_valid():
-        ok = _apply(
+        ok = apply_to_form(
             form,
             lambda: services.approve_grades(
                 campaign, actor=request.user, minute_ref=form.cleaned_data["minute_ref"]
@@ -227,7 +205,6 @@ def approve(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "total": len(grades),
             "problems": services.approval_problems(the_board),
             "allowed": services.can_move(the_board.state, BoardState.APPROVED),
-            "changed": the_board.items.exclude(grade="").exclude(approved_grade="").count(),
         },
     )
 
@@ -286,6 +263,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "board": the_board,
             "trace": item.trace or {},
             "flags": list(item.flags.all()),
+            "findings": []
+            if own_view
+            else list(
+                InspectionFinding.objects.filter(reporter_id=item.reporter_id)
+                .select_related("inspection")
+                .order_by("inspection__held_on", "order", "id")
+            ),
             "own_view": own_view,
             "writable": writable,
             "editable": editable,
@@ -310,7 +294,7 @@ def _post_detail(
     done = ""
     if action == "inputs":
         form = InputsForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.set_inputs(
                 item,
@@ -322,7 +306,7 @@ def _post_detail(
             done = "已保存考核情况。重新生成建议等次后计入。"
     elif action == "flag":
         form = FlagForm(request.POST, choices=engine.flag_choices(rules))
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.set_flag(
                 item, actor=user, key=form.cleaned_data["key"], basis=form.cleaned_data["basis"]
@@ -339,7 +323,7 @@ def _post_detail(
         return None
     elif action == "override":
         form = OverrideForm(request.POST, scale=rules.assessment_scale)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.override_grade(
                 item,
@@ -351,13 +335,13 @@ def _post_detail(
             done = "已调整等次，理由记入评定过程。"
     elif action == "opinion":
         form = OpinionForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form, lambda: services.save_opinion(item, actor=user, **form.cleaned_data)
         ):
             done = "已保存综合评价意见。"
     elif action == "reopen":
         form = ReasonForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_to_form(
             form,
             lambda: services.reopen_grade(item, actor=user, reason=form.cleaned_data["reason"]),
         ):
@@ -374,7 +358,7 @@ def _post_detail(
 def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk, write=True)
     if request.method != "POST":
-        return _download(inputs_xlsx.template(campaign))
+        return download(inputs_xlsx.template(campaign))
     form = ImportForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():
@@ -403,10 +387,10 @@ def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 @login_required
 def export_docx(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk)
-    return _download(exports.summary_docx(services.ensure_board(campaign)))
+    return download(exports.summary_docx(services.ensure_board(campaign)))
 
 
 @login_required
 def export_xlsx(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk)
-    return _download(exports.summary_xlsx(services.ensure_board(campaign)))
+    return download(exports.summary_xlsx(services.ensure_board(campaign)))

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 
 from shuping.inspections import access, services
 from shuping.inspections.models import FindingKind, InspectionFinding, Method
-from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.errors import NotFound
+from shuping.lib.http import apply_to_form
 from shuping.rounds.models import Campaign
 
 
@@ -51,15 +52,6 @@ class EvidenceForm(forms.Form):
     caption = forms.CharField(label="说明", required=False, max_length=200)
 
 
-def _apply(form: forms.Form, action: Any) -> bool:
-    try:
-        action()
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return False
-    return True
-
-
 @login_required
 def campaign_inspections(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, campaign_pk)
@@ -71,7 +63,7 @@ def campaign_inspections(request: HttpRequest, campaign_pk: int) -> HttpResponse
         if form.is_valid():
             data = form.cleaned_data
             made: list[Any] = []
-            if _apply(
+            if apply_to_form(
                 form,
                 lambda: made.append(
                     services.create_inspection(
@@ -121,7 +113,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         if action == "finding":
             finding_form = FindingForm(request.POST, reporters=reporters)
-            if finding_form.is_valid() and _apply(
+            if finding_form.is_valid() and apply_to_form(
                 finding_form,
                 lambda: services.add_finding(
                     inspection,
@@ -138,7 +130,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             if evidence_form.is_valid():
                 upload = evidence_form.cleaned_data["file"]
                 data = upload.read(services.EVIDENCE_MAX + 1)
-                if _apply(
+                if apply_to_form(
                     evidence_form,
                     lambda: services.add_evidence(
                         inspection,

@@ -23,5 +23,5 @@ class RectificationConfig(AppConfig):
             services.carry_over_on_start, sender=Campaign, dispatch_uid="rectification.carry"
         )
         register_reminder_source(
-            "rectification.overdue", lambda today: services.remind_overdue(today=today)
+            "rectification.overdue", lambda *, today, days: services.remind_overdue(today=today)
         )

@@ -1,9 +1,8 @@
-"""More daily reminders for `shuping remind`, contributed by the apps above rounds.
+"""Reminders from the stages above rounds, run by `shuping remind` after the deadlines.
 
-Rounds sits below the stages whose items fall due (e.g. rectification's overdue items),
-so it cannot import them. Each such app registers a function here in its
-`AppConfig.ready()`; `shuping remind` runs them after the round deadlines. A source
-takes the day and returns how many new reminders it created, and must be idempotent.
+rounds cannot import the stages above it; each registers a source in its
+`AppConfig.ready()`: `fn(*, today, days) -> int` creates its own reminders
+idempotently and returns how many were new.
 """
 
 from __future__ import annotations
@@ -11,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-ReminderSource = Callable[[date], int]
+ReminderSource = Callable[..., int]
 
 _sources: dict[str, ReminderSource] = {}
 
 
-def register_reminder_source(key: str, source: ReminderSource) -> None:
+def register_reminder_source(key: str, fn: ReminderSource) -> None:
     """Register (or replace, so reloading an app is harmless) one source of reminders."""
-    _sources[key] = source
+    _sources[key] = fn
 
 
-def run_sources(today: date) -> int:
-    return sum(source(today) for source in list(_sources.values()))
+def run_reminder_sources(*, today: date, days: int) -> int:
+    return sum(fn(today=today, days=days) for fn in list(_sources.values()))

@@ -235,6 +235,7 @@ def test_grades_by_person_across_rounds(cast: Cast, proposed: Campaign) -> None:
     with CaptureQueriesContext(connection) as ctx:
         rows = queries.approved_results(proposed)
     assert len(ctx.captured_queries) == 1 and len(rows) == 4
+    assert queries.grade_distribution(proposed) == {"好": 2, "较好": 1, "一般": 0, "差": 1}
 
 
 def test_mark_published(cast: Cast, proposed: Campaign) -> None:
@@ -244,3 +245,45 @@ def test_mark_published(cast: Cast, proposed: Campaign) -> None:
     services.approve_grades(proposed, actor=cast.organizer)
     board = services.mark_published(board, actor=cast.organizer)
     assert board.published and board.published_at
+
+
+ROLES = ["host", "superior", "reporter", "outsider", "street_organizer", "organizer"]
+ACTIONS = ["propose", "override", "approve", "reopen", "opinion", "inputs", "publish"]
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_role_matrix(cast: Cast, proposed: Campaign, who: str, action: str) -> None:
+    """Only the round's organizer (or an organizer above it) changes anything."""
+    if action in ("reopen", "publish"):
+        services.approve_grades(proposed, actor=cast.organizer)
+    actor = getattr(cast, who)
+    item = _item(proposed, 1)
+    board = AssessmentBoard.objects.get(campaign=proposed)
+    calls: dict[str, Any] = {
+        "propose": lambda: services.propose_grades(proposed, actor=actor),
+        "override": lambda: services.override_grade(item, actor=actor, grade="差", reason="r"),
+        "approve": lambda: services.approve_grades(proposed, actor=actor),
+        "reopen": lambda: services.reopen_grade(item, actor=actor, reason="r"),
+        "opinion": lambda: services.save_opinion(item, actor=actor, overall="好"),
+        "inputs": lambda: services.set_inputs(item, actor=actor, daily_score="90"),
+        "publish": lambda: services.mark_published(board, actor=actor),
+    }
+    if who == "organizer":
+        calls[action]()
+    else:
+        with pytest.raises(PermissionDenied):
+            calls[action]()
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 1001])
+def test_reasons_required_and_bounded(cast: Cast, proposed: Campaign, reason: str) -> None:
+    item = _item(proposed, 1)
+    with pytest.raises(DomainError) as exc:
+        services.override_grade(item, actor=cast.organizer, grade="差", reason=reason)
+    assert exc.value.field == "reason"
+    services.approve_grades(proposed, actor=cast.organizer)
+    with pytest.raises(DomainError) as exc:
+        services.reopen_grade(_item(proposed, 1), actor=cast.organizer, reason=reason)
+    assert exc.value.field == "reason"
+    assert _item(proposed, 1).locked

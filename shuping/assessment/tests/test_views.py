@@ -179,3 +179,9 @@ def test_inputs_import_all_or_nothing(cast: Cast, proposed: Campaign) -> None:
     r = client.post(url, {"file": io.BytesIO(b"not a workbook")})
     assert "无法读取文件" in r.content.decode()
     assert login(cast.superior).post(url, {"file": io.BytesIO(good)}).status_code == 404
+
+
+def test_index_lists_rounds_in_reach(cast: Cast, proposed: Campaign) -> None:
+    assert proposed.title in login(cast.superior).get("/assessment/").content.decode()
+    page = login(cast.outsider).get("/assessment/").content.decode()
+    assert proposed.title not in page and "暂无可查看的综合评价" in page

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from shuping.rounds.reminders import run_sources
+from shuping.rounds.reminders import run_reminder_sources
 from shuping.rounds.services import remind
 
 
@@ -22,6 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = date.fromisoformat(options["date"]) if options["date"] else None
         created = remind(today=today, days=options["days"])
-        # the stages above rounds (overdue rectification items …), each idempotent
-        created += run_sources(today or timezone.localdate())
+        # the stages above (overdue consequence tasks and rectification items, 公示 that ended …)
+        created += run_reminder_sources(today=today or timezone.localdate(), days=options["days"])
         self.stdout.write(f"新提醒 {created} 条")
