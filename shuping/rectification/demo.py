@@ -140,11 +140,11 @@ def _district_2025(out: Callable[[str], None]) -> int:
             plan, _ = Plan.objects.get_or_create(reporter=reporter)
             if made and plan.state == PlanState.DRAFT and not services.plan_gaps(reporter):
                 Plan.objects.filter(pk=plan.pk).update(state=PlanState.APPROVED)
-    out(f"整改台账：西山区委 2025 年度 {made} 项（来自点评和现场提问）")
+    out(f"整改台账：西山区委 2025 年度 {made} 项（由点评、现场提问和综合评价意见起草）")
     return made
 
 
-def _import_street_2025(out: Callable[[str], None]) -> None:
+def import_street_2025(out: Callable[[str], None]) -> None:
     campaign = _campaign("QW-01", 2026)
     if campaign is None:
         return
@@ -235,6 +235,6 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
         out("整改台账：没有述职对象，跳过。")
         return []
     _district_2025(out)
-    _import_street_2025(out)
+    import_street_2025(out)
     _current(out)
     return []

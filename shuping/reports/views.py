@@ -390,6 +390,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "general_comments": [c for c in report.comments.all() if not c.section_key],
             "versions": report.versions.select_related("author")[:20],
             "due": services.report_due(reporter.campaign_id),
+            "previous_items": services.previous_rectification_items(reporter),
         },
     )
 
