@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shuping.reports",
     "shuping.meetings",
     "shuping.ballots",
+    "shuping.member_review",
 ]
 
 MIDDLEWARE = [

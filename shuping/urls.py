@@ -25,4 +25,5 @@ urlpatterns = [
     path("reports/", include("shuping.reports.urls")),
     path("meetings/", include("shuping.meetings.urls")),
     path("b/", include("shuping.ballots.urls")),
+    path("mr/", include("shuping.member_review.urls")),
 ]

@@ -31,6 +31,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
     ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
+    ("民主评议党员", "member_review:index", frozenset()),
 ]
 
 

@@ -1,0 +1,83 @@
+"""Exports return (filename, content_type, bytes); rows go through lib.xlsx.append_row."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+
+from shuping.lib.types import Viewer
+from shuping.lib.xlsx import append_row
+from shuping.member_review.overview import round_rows
+from shuping.rounds.models import Campaign
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def round_xlsx(campaign: Campaign, *, user: Viewer, today: date) -> tuple[str, str, bytes]:
+    """民主评议党员进度及结果汇总表: one row per branch, then the totals."""
+    view = round_rows(campaign, user=user, today=today)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("民主评议党员")
+    append_row(ws, [f"{campaign.title} · 民主评议党员进度及结果汇总（{today:%Y-%m-%d}）"])
+    append_row(
+        ws,
+        [
+            "党支部",
+            "阶段",
+            "党员人数",
+            "已自评",
+            "支委会已审议",
+            "已召开党员大会",
+            "已公示",
+            "公示期满存档",
+            "已上报",
+            "本人已确认",
+            *view.scale,
+            "超期情况",
+        ],
+    )
+    for row in view.rows:
+        append_row(
+            ws,
+            [
+                row["branch"],
+                row["stage_label"],
+                row["total"],
+                row["self_in"],
+                _yes(row["reviewed"]),
+                _yes(row["meeting_held"]),
+                _yes(row["published"]),
+                _yes(row["publicity_done"]),
+                _yes(row["reported"]),
+                row["confirmed"],
+                *[n for _, n in row["grades"]],
+                row["overdue"],
+            ],
+        )
+    t = view.totals
+    append_row(
+        ws,
+        [
+            f"合计（{len(view.rows)} 个支部）",
+            "",
+            t.get("total", 0),
+            t.get("self_in", 0),
+            sum(r["reviewed"] for r in view.rows),
+            sum(r["meeting_held"] for r in view.rows),
+            sum(r["published"] for r in view.rows),
+            sum(r["publicity_done"] for r in view.rows),
+            sum(r["reported"] for r in view.rows),
+            t.get("confirmed", 0),
+            *[n for _, n in view.grade_totals],
+            f"超期 {view.overdue} 个",
+        ],
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return f"{campaign.title}-民主评议党员汇总.xlsx", XLSX, buf.getvalue()
