@@ -14,6 +14,7 @@ from shuping.accounts.models import ApiToken, hash_token
 from shuping.ballots.api import router as ballots_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
+from shuping.member_review.api import router as member_review_router
 from shuping.organizations.api import router as organizations_router
 from shuping.reports.api import router as reports_router
 from shuping.rounds.api import router as rounds_router
@@ -62,3 +63,4 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/reports", reports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
+api.add_router("/member-reviews", member_review_router)

@@ -52,6 +52,8 @@ class RoundView:
     grade_totals: list[tuple[str, int]] = field(default_factory=list)
     stage_totals: list[tuple[str, int]] = field(default_factory=list)
     overdue: int = 0
+    graded: int = 0  # members with a determined grade
+    graded_branches: int = 0
 
 
 def round_rows(campaign: Campaign, *, user: Viewer, today: date) -> RoundView:
@@ -110,6 +112,9 @@ def round_rows(campaign: Campaign, *, user: Viewer, today: date) -> RoundView:
             grade_totals[g] += n
         stage_totals[r.stage] += 1
         view.overdue += bool(reason)
+        graded = sum(n for _, n in row["grades"])
+        view.graded += graded
+        view.graded_branches += bool(graded)
     view.totals = totals
     view.grade_totals = list(grade_totals.items())
     view.stage_totals = [(Stage(s).label, n) for s, n in stage_totals.items()]
