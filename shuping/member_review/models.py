@@ -103,7 +103,7 @@ class MemberReview(models.Model):
 
 class Source(models.TextChoices):
     PERSONAL = "personal", "本人提交"
-    PAPER = "paper", "支部代为录入（纸质）"
+    PAPER = "paper", "纸质，支部录入"
 
 
 class Confirmation(models.TextChoices):
