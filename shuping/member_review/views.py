@@ -81,23 +81,11 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
         "phone_last4": "",
     }
     if link.phone_check:
-        digits = request.POST.get("phone_last4", "") if request.method == "POST" else ""
-        ctx["phone_last4"] = digits
-        if request.method != "POST" or request.POST.get("step") == "phone" or not digits:
-            if request.method == "POST":
-                try:
-                    services.check_phone(link, digits)
-                except services.LinkError as exc:
-                    return render(
-                        request, "member_review/personal_message.html", {"message": exc.message}
-                    )
-                except DomainError as exc:
-                    ctx["errors"] = {exc.field: exc.message}
-                    return render(request, "member_review/personal_phone.html", ctx)
-                return _personal_form(request, ctx, link)
+        if request.method != "POST":
             return render(request, "member_review/personal_phone.html", ctx)
+        ctx["phone_last4"] = request.POST.get("phone_last4", "")
         try:
-            services.check_phone(link, digits)
+            services.check_phone(link, ctx["phone_last4"])
         except services.LinkError as exc:
             return render(request, "member_review/personal_message.html", {"message": exc.message})
         except DomainError as exc:

@@ -141,3 +141,26 @@ def test_confirmation_through_the_link(cast: Cast, world: World) -> None:
     e2.refresh_from_db()
     assert e.confirmation == "confirmed" and e.confirm_source == Source.PERSONAL
     assert e2.confirmation == "disagreed" and e2.disagreement == "我认为应评为优秀"
+
+
+def test_phone_check_on_the_page(cast: Cast, world: World) -> None:
+    issued = services.issue_links(
+        world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL, phone_check=True
+    )
+    e, token = next((e, t) for e, t in issued if e.person.phone)
+    last4 = e.person.phone[-4:]
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/mr/l/{token}").content.decode()
+    assert "手机号码后四位" in page and "参加组织生活情况" not in page
+    wrong = client.post(f"/mr/l/{token}", {"step": "phone", "phone_last4": "0000"})
+    assert "手机号后四位不正确" in wrong.content.decode()
+    right = client.post(f"/mr/l/{token}", {"step": "phone", "phone_last4": last4})
+    assert "参加组织生活情况" in right.content.decode()
+    # the form must carry the digits again: without them nothing is saved
+    client.post(f"/mr/l/{token}", {"area1": "x", "grade": "合格"})
+    e.refresh_from_db()
+    assert e.self_submitted_at is None
+    done = client.post(f"/mr/l/{token}", {"phone_last4": last4, "area1": "参加", "grade": "合格"})
+    assert "已提交" in done.content.decode()
+    e.refresh_from_db()
+    assert e.self_grade == "合格"
