@@ -11,7 +11,9 @@ from ninja.security import HttpBearer, django_auth
 
 from shuping.accounts.api import router as accounts_router
 from shuping.accounts.models import ApiToken, hash_token
+from shuping.assessment.api import router as assessment_router
 from shuping.ballots.api import router as ballots_router
+from shuping.inspections.api import router as inspections_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
 from shuping.member_review.api import router as member_review_router
@@ -63,4 +65,6 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/reports", reports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/assessment", assessment_router)
 api.add_router("/member-reviews", member_review_router)

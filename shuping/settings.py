@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "shuping.reports",
     "shuping.meetings",
     "shuping.ballots",
+    "shuping.inspections",
+    "shuping.assessment",
     "shuping.member_review",
 ]
 
