@@ -61,3 +61,21 @@ def test_ballot_rows_never_name_a_voter(cast: Cast) -> None:
     assert {i["id"] for i in ballot.items} == {e.pk for e in world.evals}
     fields = {f.name for f in Sheet._meta.get_fields()} | {f.name for f in Mark._meta.get_fields()}
     assert not fields & {"person", "token", "evaluation", "created_at"}
+
+
+def test_paper_sheets_entered_twice_count(cast: Cast) -> None:
+    world = make_world(cast, members=3)
+    review = run_to(world.review, Stage.MEETING)
+    ballot = services.meeting_ballot(review)
+    assert ballot is not None
+    ballot = ballots.open_ballot(ballot, actor=cast.reporter)
+    rows = ballot.rows()
+    sheet = {rows[0]["key"]: ["优秀"], rows[1]["key"]: ["合格", "优秀"]}  # a double tick
+    sheet |= {r["key"]: [] for r in rows[2:]}
+    for clerk in (cast.reporter, cast.street_organizer):  # two different clerks
+        ballots.record_paper_entry(ballot, actor=clerk, number=1, category="mass", choices=sheet)
+    ballots.close_ballot(ballot, actor=cast.reporter)
+    review = services.advance(fresh(review), actor=cast.reporter, to=Stage.CONFIRMATION)
+    first, second = review.evaluations.order_by("order")[:2]
+    assert first.vote_counts["优秀"] == 1
+    assert sum(second.vote_counts.values()) == 0  # the invalid row counts for no grade
