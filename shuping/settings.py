@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "shuping.ballots",
     "shuping.inspections",
     "shuping.assessment",
+    "shuping.results",
+    "shuping.rectification",
     "shuping.member_review",
 ]
 

@@ -27,5 +27,7 @@ urlpatterns = [
     path("b/", include("shuping.ballots.urls")),
     path("inspections/", include("shuping.inspections.urls")),
     path("assessment/", include("shuping.assessment.urls")),
+    path("results/", include("shuping.results.urls")),
+    path("rectification/", include("shuping.rectification.urls")),
     path("mr/", include("shuping.member_review.urls")),
 ]

@@ -32,6 +32,12 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ),
     ("综合评价", "assessment:index", frozenset()),
     ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
+    (
+        "结果运用",
+        "results:index",
+        frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
+    ),
+    ("整改台账", "rectification:index", frozenset()),
     ("民主评议党员", "member_review:index", frozenset()),
 ]
 
