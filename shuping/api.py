@@ -19,6 +19,7 @@ from shuping.inspections.api import router as inspections_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.lib.middleware import BAD_INPUT
 from shuping.meetings.api import router as meetings_router
+from shuping.member_review.api import router as member_review_router
 from shuping.organizations.api import router as organizations_router
 from shuping.rectification.api import router as rectification_router
 from shuping.reports.api import router as reports_router
@@ -140,3 +141,4 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/results", results_router)
 api.add_router("/rectification", rectification_router)
+api.add_router("/member-reviews", member_review_router)

@@ -22,6 +22,7 @@ STEPS = [
     "shuping.assessment.demo",
     "shuping.results.demo",
     "shuping.rectification.demo",
+    "shuping.member_review.demo",
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shuping.assessment",
     "shuping.results",
     "shuping.rectification",
+    "shuping.member_review",
 ]
 
 MIDDLEWARE = [

@@ -29,4 +29,5 @@ urlpatterns = [
     path("assessment/", include("shuping.assessment.urls")),
     path("results/", include("shuping.results.urls")),
     path("rectification/", include("shuping.rectification.urls")),
+    path("mr/", include("shuping.member_review.urls")),
 ]

@@ -38,6 +38,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
     ("整改台账", "rectification:index", frozenset()),
+    ("民主评议党员", "member_review:index", frozenset()),
 ]
 
 

@@ -169,8 +169,14 @@ def meeting_tallies(campaign: Campaign) -> dict[int, list[engine.MeetingTally]]:
     Three queries whatever the size: closed ballots, the agenda entries they name.
     """
     rules = campaign.parsed_rules
+    # Only the 述职评议会 kinds of the rules: a members' meeting of 民主评议党员 also has a
+    # closed ballot in the round, but its rows are members, not agenda entries.
     ballots = list(
-        Ballot.objects.filter(meeting__campaign=campaign, state=BallotState.CLOSED)
+        Ballot.objects.filter(
+            meeting__campaign=campaign,
+            meeting__kind__in=[m.key for m in rules.meetings],
+            state=BallotState.CLOSED,
+        )
         .select_related("meeting")
         .order_by("meeting_id", "id")
     )

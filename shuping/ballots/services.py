@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from shuping.audit.services import record
 from shuping.ballots import sealing
+from shuping.ballots import items as items_mod
 from shuping.ballots import tally as tally_mod
 from shuping.ballots.models import (
     TRANSITIONS,
@@ -134,6 +135,9 @@ def _sqlite_writer() -> Iterator[None]:
 
 
 def _snapshot_items(meeting: Meeting) -> list[dict[str, Any]]:
+    provider = items_mod.provider_for(meeting.kind)
+    if provider is not None:  # e.g. a branch's members (member_review)
+        return provider(meeting)
     entries = (
         meeting.agenda.filter(evaluated=True)
         .select_related("reporter__person", "reporter__organization")
@@ -160,7 +164,7 @@ def _apply_rules(ballot: Ballot) -> None:
     rules = meeting.campaign.parsed_rules
     rule = _meeting_rule(meeting)
     ballot.items = _snapshot_items(meeting)
-    ballot.scale = list(rules.ballot_scale)
+    ballot.scale = list(rule.ballot_scale or rules.ballot_scale)
     ballot.mode = rule.ballot_mode
     ballot.allow_comment = rule.ballot_comment
     ballot.indicators = (

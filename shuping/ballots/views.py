@@ -39,7 +39,31 @@ def _sheet_layout(ballot: Ballot, chosen: dict[str, list[str]]) -> list[dict[str
                 "valid": len(picked) == 1,
             }
         )
-    return list(groups.values())
+    layout = list(groups.values())
+    _number_sections(layout)
+    return layout
+
+
+# Above this many rows a sheet is laid out compactly, in groups (a branch's members).
+LONG_SHEET = 20
+
+
+def _number_sections(groups: list[dict[str, Any]]) -> None:
+    number, last = 0, None
+    for group in groups:
+        if group["item"].get("group") != last:
+            number, last = number + 1, group["item"].get("group")
+        group["section"] = number
+
+
+def _summary(ballot: Ballot, groups: list[dict[str, Any]], invalid: int) -> list[tuple[str, int]]:
+    """How many rows got each grade, then the invalid ones: checked before submitting."""
+    counts = dict.fromkeys(ballot.scale, 0)
+    for group in groups:
+        for row in group["rows"]:
+            if row["valid"]:
+                counts[row["picked"][0]] += 1
+    return [*counts.items(), ("未选或多选（无效）", invalid)]
 
 
 def _posted_choices(request: HttpRequest, ballot: Ballot) -> dict[str, list[str]]:
@@ -87,6 +111,8 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
         "category_title": ballot.category_title(view.category),
         "token": token,
         "scale": ballot.scale,
+        "long_sheet": len(ballot.items) > LONG_SHEET,
+        "sections": list(dict.fromkeys(i["group"] for i in ballot.items if i.get("group"))),
     }
     if request.method != "POST":
         ctx["groups"] = _sheet_layout(ballot, {})
@@ -109,6 +135,7 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
     if action == "edit":
         return render(request, "ballots/phone_form.html", ctx)
     ctx["invalid_rows"] = sum(1 for g in ctx["groups"] for r in g["rows"] if not r["valid"])
+    ctx["summary"] = _summary(ballot, ctx["groups"], ctx["invalid_rows"])
     return render(request, "ballots/phone_confirm.html", ctx)
 
 

@@ -139,6 +139,8 @@ class MeetingRule:
     timing: str = ""  # the seed's own words ("12月下旬", "2月20日至24日之间")
     agenda: tuple[str, ...] = ()
     observers: tuple[str, ...] = ()  # e.g. 邀请市直工委领导指导
+    # Added by member_review: a meeting with its own scale (民主评议党员: 优秀/合格/…).
+    ballot_scale: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,36 @@ class MemberReviewRules:
     member_confirms: bool = False
     consequences: tuple[Consequence, ...] = ()
     text: str = ""
+    # Added by member_review (all optional, so older rule sets stay valid):
+    self_eval_due: str | None = None  # "+0-12-16": 个人自评 handed in
+    committee_due: str | None = None  # 支委会审议 done
+    report_within_days: int | None = None  # calendar days after 公示 ends to 上报
+    publish_days: int = 5  # 公示期, working days (seed 000 is silent: common practice)
+    excellent_max_share: Fraction | None = None  # office cap on 优秀 (share of members, inclusive)
+    excellent_cap_text: str = ""
+    link_days: int = 30  # a personal link expires after this many days
+    meeting: MeetingRule | None = None  # the members' meeting (quorum, evaluators)
+
+    def meeting_rule(self) -> MeetingRule:
+        """The members' meeting as a meeting rule, so meetings and ballots treat it as
+        any other: the preset's own, or one built from `evaluators` and `scale`."""
+        base = self.meeting or MeetingRule(
+            key=MEMBER_REVIEW_MEETING,
+            title="党员大会民主评议党员",
+            evaluators=tuple(
+                EvaluatorCategory(key=_EVALUATOR_KEYS.get(t, t), title=t) for t in self.evaluators
+            )
+            or (EvaluatorCategory(key="member", title="党员"),),
+            questions=False,
+            critique=False,
+        )
+        return dataclasses.replace(
+            base, key=MEMBER_REVIEW_MEETING, ballot_scale=base.ballot_scale or self.scale
+        )
+
+
+MEMBER_REVIEW_MEETING = "member_review"  # meeting kind of a branch's members' meeting
+_EVALUATOR_KEYS = {"党员": "member", "群众代表": "mass", "入党积极分子": "activist"}
 
 
 @dataclass(frozen=True)
@@ -401,6 +433,8 @@ class Rules:
         for rule in self.meetings:
             if rule.key == key:
                 return rule
+        if key == MEMBER_REVIEW_MEETING and self.member_review and self.member_review.enabled:
+            return self.member_review.meeting_rule()
         raise KeyError(key)
 
     def phase(self, key: str) -> Phase | None:
@@ -514,6 +548,8 @@ def _check_consistency(rules: Rules) -> None:
             _check_relative_date(value, name)
     if rules.member_review is not None and rules.member_review.meeting_due:
         _check_relative_date(rules.member_review.meeting_due, "member_review.meeting_due")
+    if rules.member_review is not None:
+        _check_member_review(rules.member_review)
     if rules.modes.onsite_places is not None and rules.modes.onsite_places < 0:
         raise PresetError("modes.onsite_places", "现场述职名额不能为负数")
     for i, sample in enumerate(rules.scope.sampling):
@@ -645,3 +681,16 @@ def _check_grading(rules: Rules) -> None:
             )
         if not 0 <= band.min_score <= 100:
             raise PresetError(f"grading_method.bands[{i}].min_score", "分数线应在 0 到 100 之间")
+
+
+def _check_member_review(review: MemberReviewRules) -> None:
+    for name in ("self_eval_due", "committee_due"):
+        value = getattr(review, name)
+        if value:
+            _check_relative_date(value, f"member_review.{name}")
+    if review.enabled and len(review.scale) < 2:
+        raise PresetError("member_review.scale", "等次至少两档")
+    if review.publish_days < 1:
+        raise PresetError("member_review.publish_days", "公示期至少1个工作日")
+    if review.link_days < 1:
+        raise PresetError("member_review.link_days", "个人链接有效期至少1天")

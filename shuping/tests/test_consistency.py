@@ -17,6 +17,7 @@ from django.test import Client
 from docx import Document
 from openpyxl import load_workbook
 
+from shuping.ballots.items import provider_for
 from shuping.ballots.models import Ballot, BallotState
 from shuping.demo import load_demo
 from shuping.meetings.models import Meeting
@@ -95,12 +96,13 @@ def _meetings(client: Client, bad: Disagreements) -> None:
                 record=(int(cells[1].text), int(cells[2].text)) if cells else None,
             )
         agenda = client.get(f"/api/v1/meetings/{meeting.pk}/agenda").json()
+        evaluated = len([e for e in agenda if e["evaluated"]])
+        # A members' meeting of 民主评议党员 evaluates the branch's members, not an agenda.
+        provider = provider_for(meeting.kind)
+        if provider is not None:
+            evaluated = len(provider(meeting))
         for ballot in meeting.ballots.all():
-            bad.same(
-                f"{ballot.title} 测评对象",
-                agenda=len([e for e in agenda if e["evaluated"]]),
-                ballot=len(ballot.items),
-            )
+            bad.same(f"{ballot.title} 测评对象", agenda=evaluated, ballot=len(ballot.items))
 
 
 def _ballots(client: Client, bad: Disagreements) -> None:

@@ -7,6 +7,8 @@ without anyone having to open it.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -18,6 +20,7 @@ from shuping.demo import load_demo
 from shuping.lib.doccheck import FORM, OFFICIAL, TABLE, Layout, docx_problems, xlsx_problems
 from shuping.meetings.exports import meeting_record_docx
 from shuping.meetings.models import Meeting
+from shuping.member_review.exports import round_xlsx
 from shuping.organizations.models import Organization
 from shuping.organizations.roster import export_roster, template
 from shuping.reports.export import booklet_entries, export_booklet, export_report
@@ -62,9 +65,12 @@ def test_every_generated_document_keeps_its_format() -> None:
             check(name, docx_problems(data, TABLE))
             name, _, data = results_xlsx(ballot)
             check(name, xlsx_problems(data))
+    admin = User.objects.get(username="admin")
+    for campaign in Campaign.objects.filter(member_reviews__isnull=False).distinct():
+        name, _, data = round_xlsx(campaign, user=admin, today=date(2026, 12, 1))
+        check(name, xlsx_problems(data))
     name, _, data = template()
     check(name, xlsx_problems(data, frozen=False))
-    admin = User.objects.get(username="admin")
     name, _, data = export_roster(Organization.objects.get(code="QW-01"), viewer=admin)
     check(name, xlsx_problems(data))
     for board in AssessmentBoard.objects.select_related("campaign__committee").order_by("pk"):

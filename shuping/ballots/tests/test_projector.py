@@ -90,7 +90,7 @@ def test_long_poll_returns_at_once_when_stale_and_waits_when_current(
 ) -> None:
     url = reverse("meetings:projector_state", args=[meeting.projector_key])
     version = _state(meeting)["version"]
-    meeting_services.open_meeting(meeting, actor=None)  # any change the room sees bumps it
+    meeting_services.set_projector(meeting, actor=None, mode="title")  # any change bumps it
     assert Client().get(url, {"v": version}).json()["version"] > version
 
     waited: list[int] = []
