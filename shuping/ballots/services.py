@@ -30,8 +30,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from shuping.audit.services import record
-from shuping.ballots import sealing
 from shuping.ballots import items as items_mod
+from shuping.ballots import sealing
 from shuping.ballots import tally as tally_mod
 from shuping.ballots.models import (
     TRANSITIONS,

@@ -24,6 +24,8 @@ from django.utils import timezone
 from shuping.accounts.models import Role, RoleGrant
 from shuping.ballots import services as ballots
 from shuping.lib.workdays import add_workdays
+from shuping.meetings import services as meeting_services
+from shuping.meetings.models import MeetingStatus
 from shuping.member_review import services
 from shuping.member_review.models import FollowUp, FollowUpKind, LinkPurpose, MemberReview, Stage
 from shuping.organizations.models import Organization
@@ -84,6 +86,8 @@ def _propose(review: MemberReview, *, share: float = 1.0) -> None:
 def _vote(review: MemberReview, rnd: random.Random, *, close: bool, voters: int) -> list[str]:
     ballot = services.meeting_ballot(review)
     assert ballot is not None
+    if ballot.meeting.status == MeetingStatus.PLANNED:
+        meeting_services.open_meeting(ballot.meeting, actor=None)
     ballot = ballots.open_ballot(ballot, actor=None)
     weights = {
         int(it["id"]): rnd.choices(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shuping.ballots import services as ballots
@@ -18,12 +19,23 @@ def fresh(review: MemberReview) -> MemberReview:
     return MemberReview.objects.select_related("branch", "campaign", "meeting").get(pk=review.pk)
 
 
+def open_vote(ballot: Any, *, actor: Actor = None) -> Any:
+    """The members' meeting is declared open, then its ballot (a ballot opens only in a
+    running meeting)."""
+    from shuping.meetings import services as meeting_services
+    from shuping.meetings.models import MeetingStatus
+
+    if ballot.meeting.status == MeetingStatus.PLANNED:
+        meeting_services.open_meeting(ballot.meeting, actor=actor)
+    return ballots.open_ballot(ballot, actor=actor)
+
+
 def vote(review: MemberReview, sheets: Sequence[Sequence[str]], *, actor: Actor = None) -> None:
     """Open the members' ballot, cast one phone sheet per entry (a grade per member in
     sheet order, "" for none) and close it."""
     ballot = services.meeting_ballot(review)
     assert ballot is not None
-    ballots.open_ballot(ballot, actor=actor)
+    open_vote(ballot, actor=actor)
     tokens = ballots.issue_tokens(ballot, actor=actor, category="member", count=len(sheets))
     ballot.refresh_from_db()
     for token, grades in zip(tokens, sheets, strict=True):

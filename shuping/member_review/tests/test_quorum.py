@@ -7,14 +7,13 @@ import copy
 
 import pytest
 
-from shuping.ballots import services as ballots
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError
 from shuping.meetings import services as meetings
 from shuping.member_review import services
 from shuping.member_review.models import MemberReview, Stage
 from shuping.member_review.tests.conftest import add_members
-from shuping.member_review.tests.helpers import run_to
+from shuping.member_review.tests.helpers import open_vote, run_to
 from shuping.rounds.presets import get_preset
 from shuping.rounds.testing import make_campaign
 
@@ -35,12 +34,12 @@ def test_quorum_of_the_preset_gates_the_vote(cast: Cast) -> None:
     for a in attendees[:8]:  # exactly 80%: 以上 includes it
         meetings.sign_in(a, actor=cast.reporter)
     with pytest.raises(DomainError) as exc:  # no mass representative yet
-        ballots.open_ballot(ballot, actor=cast.reporter)
+        open_vote(ballot, actor=cast.reporter)
     assert "到会人数未达到要求" in exc.value.message
     for i in range(2):  # 2 of 10 present = 20%: 不少于 includes it
         meetings.add_attendee(
             meeting, actor=cast.reporter, name=f"群众代表{i}", category="mass", walk_in=True
         )
-    opened = ballots.open_ballot(ballot, actor=cast.reporter)
+    opened = open_vote(ballot, actor=cast.reporter)
     assert opened.state == "open" and opened.override_reason == ""
     assert [c["key"] for c in opened.categories] == ["member", "mass"]

@@ -10,7 +10,7 @@ from shuping.conftest import Cast
 from shuping.member_review import services
 from shuping.member_review.models import Stage
 from shuping.member_review.tests.conftest import make_world
-from shuping.member_review.tests.helpers import fresh, run_to
+from shuping.member_review.tests.helpers import fresh, open_vote, run_to
 
 
 def test_150_member_sheet_on_a_phone(cast: Cast, django_assert_max_num_queries) -> None:
@@ -18,7 +18,7 @@ def test_150_member_sheet_on_a_phone(cast: Cast, django_assert_max_num_queries) 
     review = run_to(world.review, Stage.MEETING)
     ballot = services.meeting_ballot(review)
     assert ballot is not None
-    ballots.open_ballot(ballot, actor=cast.reporter)  # the secretary hosts the meeting
+    open_vote(ballot, actor=cast.reporter)  # the secretary hosts the meeting
     ballot.refresh_from_db()
     assert len(ballot.items) == 150 and ballot.items[0]["group"] == "第 1–10 人"
     token, other = ballots.issue_tokens(ballot, actor=cast.reporter, category="member", count=2)
@@ -42,8 +42,8 @@ def test_150_member_sheet_on_a_phone(cast: Cast, django_assert_max_num_queries) 
     again = client.post(f"/b/{token}", {**choices, "action": "submit"})
     assert "已经提交过" in again.content.decode()
     client.post(f"/b/{other}", {**choices, "action": "submit"})
+    ballots.close_ballot(ballot, actor=cast.reporter)  # sheets stay sealed until close
     assert Mark.objects.filter(ballot=ballot).count() == 300
-    ballots.close_ballot(ballot, actor=cast.reporter)
     review = services.advance(fresh(review), actor=cast.reporter, to=Stage.CONFIRMATION)
     evals = list(review.evaluations.order_by("order"))
     assert evals[0].final_grade == "优秀" and evals[0].vote_counts["优秀"] == 2
@@ -68,12 +68,13 @@ def test_paper_sheets_entered_twice_count(cast: Cast) -> None:
     review = run_to(world.review, Stage.MEETING)
     ballot = services.meeting_ballot(review)
     assert ballot is not None
-    ballot = ballots.open_ballot(ballot, actor=cast.reporter)
+    ballot = open_vote(ballot, actor=cast.reporter)
     rows = ballot.rows()
     sheet = {rows[0]["key"]: ["优秀"], rows[1]["key"]: ["合格", "优秀"]}  # a double tick
     sheet |= {r["key"]: [] for r in rows[2:]}
     for clerk in (cast.reporter, cast.street_organizer):  # two different clerks
         ballots.record_paper_entry(ballot, actor=clerk, number=1, category="mass", choices=sheet)
+    ballots.set_paper_handed_out(ballot, actor=cast.reporter, count=1)
     ballots.close_ballot(ballot, actor=cast.reporter)
     review = services.advance(fresh(review), actor=cast.reporter, to=Stage.CONFIRMATION)
     first, second = review.evaluations.order_by("order")[:2]
