@@ -18,6 +18,10 @@ STEPS = [
     "shuping.reports.demo",
     "shuping.meetings.demo",
     "shuping.ballots.demo",
+    "shuping.inspections.demo",
+    "shuping.assessment.demo",
+    "shuping.results.demo",
+    "shuping.rectification.demo",
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)

@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "shuping.reports",
     "shuping.meetings",
     "shuping.ballots",
+    "shuping.inspections",
+    "shuping.assessment",
+    "shuping.results",
+    "shuping.rectification",
 ]
 
 MIDDLEWARE = [
