@@ -130,7 +130,10 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], list[str], s
         org.save(update_fields=["secretary"])
         orgs.append(org)
     campaign = make_campaign(root, year=2026, reporters=orgs)
-    meeting = Meeting.objects.create(campaign=campaign, title="基准测试述职评议会")
+    # A ballot opens only while its meeting runs.
+    meeting = Meeting.objects.create(
+        campaign=campaign, title="基准测试述职评议会", status="in_progress"
+    )
     for rep in campaign.reporters.all():
         MeetingReporter.objects.create(meeting=meeting, reporter=rep, order=rep.order)
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)

@@ -911,11 +911,18 @@ def turnout(ballot: Ballot) -> dict[str, Any]:
     key = _turnout_key(ballot.pk)
     data: dict[str, Any] | None = cache.get(key)
     if data is None:
-        agg = BallotToken.objects.filter(ballot_id=ballot.pk).aggregate(issued=Count("token_hash"))
-        submitted = Nullifier.objects.filter(ballot_id=ballot.pk).count()
-        entered = PaperEntry.objects.filter(ballot_id=ballot.pk, pass_no=1).count()
+        # One query for the three counts (each an index range on ballot_id).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM {BallotToken._meta.db_table} WHERE ballot_id = %s),"
+                f" (SELECT count(*) FROM {Nullifier._meta.db_table} WHERE ballot_id = %s),"
+                f" (SELECT count(*) FROM {PaperEntry._meta.db_table}"
+                "  WHERE ballot_id = %s AND pass_no = 1)",
+                [ballot.pk, ballot.pk, ballot.pk],
+            )
+            issued, submitted, entered = cursor.fetchone() or (0, 0, 0)
         data = {
-            "issued": agg["issued"] or 0,
+            "issued": issued,
             "submitted": submitted,
             "paper_handed_out": ballot.paper_handed_out,
             "paper_entered": entered,

@@ -15,7 +15,7 @@ from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, PermissionDenied
 from shuping.meetings import projector
 from shuping.meetings import services as meeting_services
-from shuping.meetings.models import Meeting, ProjectorMode
+from shuping.meetings.models import Meeting, MeetingStatus, ProjectorMode
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,9 @@ def test_long_poll_returns_at_once_when_stale_and_waits_when_current(
     cast: Cast, meeting: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = reverse("meetings:projector_state", args=[meeting.projector_key])
+    # The ballots' test meeting runs already (a ballot opens only then); start from planned.
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.PLANNED)
+    meeting.refresh_from_db()
     version = _state(meeting)["version"]
     meeting_services.set_projector(meeting, actor=None, mode="title")  # any change bumps it
     assert Client().get(url, {"v": version}).json()["version"] > version
