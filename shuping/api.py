@@ -17,6 +17,7 @@ from shuping.inspections.api import router as inspections_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
 from shuping.organizations.api import router as organizations_router
+from shuping.rectification.api import router as rectification_router
 from shuping.reports.api import router as reports_router
 from shuping.results.api import router as results_router
 from shuping.rounds.api import router as rounds_router
@@ -82,3 +83,4 @@ api.add_router("/ballots", ballots_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/results", results_router)
+api.add_router("/rectification", rectification_router)

@@ -21,6 +21,7 @@ STEPS = [
     "shuping.inspections.demo",
     "shuping.assessment.demo",
     "shuping.results.demo",
+    "shuping.rectification.demo",
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shuping.inspections",
     "shuping.assessment",
     "shuping.results",
+    "shuping.rectification",
 ]
 
 MIDDLEWARE = [

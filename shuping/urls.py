@@ -28,4 +28,5 @@ urlpatterns = [
     path("inspections/", include("shuping.inspections.urls")),
     path("assessment/", include("shuping.assessment.urls")),
     path("results/", include("shuping.results.urls")),
+    path("rectification/", include("shuping.rectification.urls")),
 ]

@@ -37,6 +37,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         "results:index",
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
+    ("整改台账", "rectification:index", frozenset()),
 ]
 
 

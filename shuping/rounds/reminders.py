@@ -16,6 +16,7 @@ _sources: dict[str, ReminderSource] = {}
 
 
 def register_reminder_source(key: str, fn: ReminderSource) -> None:
+    """Register (or replace, so reloading an app is harmless) one source of reminders."""
     _sources[key] = fn
 
 

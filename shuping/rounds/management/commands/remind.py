@@ -22,6 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = date.fromisoformat(options["date"]) if options["date"] else None
         created = remind(today=today, days=options["days"])
-        # the stages above (overdue consequence tasks, 公示 that ended …)
+        # the stages above (overdue consequence tasks and rectification items, 公示 that ended …)
         created += run_reminder_sources(today=today or timezone.localdate(), days=options["days"])
         self.stdout.write(f"新提醒 {created} 条")
