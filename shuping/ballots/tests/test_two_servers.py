@@ -6,6 +6,7 @@ a ballot closed through one is closed on the other, and the turnout both report 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,7 +61,14 @@ def two_servers(tmp_path):
             cmd += ["--workers", "1", "--threads", "2"] + (["--no-collectstatic"] if i else [])
             log = (tmp_path / f"server{i}.log").open("wb")
             procs.append(
-                subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                subprocess.Popen(
+                    cmd,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its workers go with it
+                )
             )
             deadline = time.monotonic() + 90
             while True:
@@ -74,9 +82,21 @@ def two_servers(tmp_path):
         yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
         for proc in procs:
-            proc.terminate()
+            os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             proc.wait(timeout=20)
+        # The servers' connections close asynchronously; wait for them, so the test
+        # database can be dropped at the end of the run.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0] == 0:
+                    break
+            time.sleep(0.2)
 
 
 def test_one_ballot_raced_across_two_servers(two_servers, open_ballot):
