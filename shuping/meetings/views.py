@@ -317,11 +317,19 @@ def _attendance_json(meeting: Meeting) -> dict[str, Any]:
     status = services.quorum_status(meeting)
     return {
         "categories": [
-            {"key": r.key, "title": r.title, "expected": r.expected, "present": r.present}
+            {
+                "key": r.key,
+                "title": r.title,
+                "expected": r.expected,
+                "present": r.present,
+                "listed_present": r.listed_present,
+                "walk_ins": r.walk_ins,
+            }
             for r in counts.rows
         ],
         "expected": counts.expected,
         "present": counts.present,
+        "walk_ins": counts.walk_ins,
         "quorum": {
             "rule": bool(services.quorum_lines(meeting, counts)),
             "met": status.met,

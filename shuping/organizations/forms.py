@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from shuping.lib.forms import IsoDateInput
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.roster import valid_id_number
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]

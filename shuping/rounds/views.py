@@ -18,6 +18,7 @@ from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations.models import Organization, Person
 from shuping.rounds import services
 from shuping.rounds.access import (
+    can_read_campaign,
     can_write_campaign,
     get_campaign_for,
     get_reporter_for,
@@ -87,7 +88,10 @@ def create(request: HttpRequest) -> HttpResponse:
     committees = _managed_committees(request)
     if not committees:
         raise NotFound()
-    initial = {"year": timezone.localdate().year - 1, "preset": request.GET.get("preset", "")}
+    initial = {
+        "year": services.default_report_year(timezone.localdate()),
+        "preset": request.GET.get("preset", ""),
+    }
     form = CampaignCreateForm(
         request.POST or None,
         initial=initial,
@@ -184,6 +188,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "filing_form": FilingForm() if campaign.parent_id and writable else None,
         "can_ack": campaign.parent_id is None and writable,
         "today": today,
+        # a street's secretary reaches the street's round, not the district's above it
+        "parent_readable": campaign.parent is not None
+        and can_read_campaign(request.user, campaign.parent),
     }
     return render(request, "rounds/detail.html", context)
 

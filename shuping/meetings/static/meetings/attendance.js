@@ -27,8 +27,13 @@
     document.getElementById("present-mini").textContent = data.present;
     data.categories.forEach(function (c) {
       var row = document.querySelector('#count-rows tr[data-key="' + c.key + '"] .present');
-      if (row) row.textContent = c.present;
+      if (row) row.textContent = c.listed_present;
     });
+    // walk-ins are their own line, so the categories add up to the total
+    document.getElementById("walk-ins").textContent = data.walk_ins;
+    document.getElementById("present-sum").textContent = data.present;
+    document.getElementById("walk-mini").textContent = data.walk_ins;
+    document.getElementById("walk-note").hidden = !data.walk_ins;
     var ul = document.getElementById("quorum-lines");
     ul.innerHTML = "";
     data.quorum.lines.forEach(function (line) {
