@@ -99,6 +99,7 @@ def overview_rows(user: Any, campaign: Campaign) -> list[dict[str, Any]]:
     )
     rows: list[dict[str, Any]] = []
     audiences = campaign.parsed_rules.report.audiences
+    titles = {m.key: m.title for m in campaign.parsed_rules.meetings}
     for rep in reporters:
         # the superior sees approved reports only; drafts are for the office and the author
         sees_drafts = access.can_manage(user, rep) or access.is_author(user, rep)
@@ -112,7 +113,7 @@ def overview_rows(user: Any, campaign: Campaign) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "reporter": rep,
-                    "audience": audience,
+                    "audience": titles.get(audience, audience),
                     "report": report,
                     "state": state,
                     "state_label": ReportState(state).label if report else "未开始",

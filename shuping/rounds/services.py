@@ -229,7 +229,7 @@ def create_campaign(
         target=campaign,
         organization=committee,
         changes={
-            "preset": f"{definition.key} v{definition.version}",
+            "preset": f"{definition.title}（第{definition.version}版）",
             "year": year,
             "reporters": len(proposal.reporters),
             "onsite_places": places,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -59,7 +60,7 @@ def _managed_committees(request: HttpRequest) -> list[tuple[int, str]]:
 
 
 def _preset_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    choices = [(p.key, f"{p.title}（{p.seed}）") for p in shipped_presets().values()]
+    choices = [(p.key, p.title) for p in shipped_presets().values()]
     for preset in services.visible_office_presets(request.user):
         choices.append((preset.key, f"{preset.title}（{preset.committee.name}自定义）"))
     return choices
@@ -189,6 +190,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_ack": campaign.parent_id is None and writable,
         "today": today,
         # a street's secretary reaches the street's round, not the district's above it
+        "preset_known": campaign.preset_key in shipped_presets()
+        or Preset.objects.filter(key=campaign.preset_key).exists(),
         "parent_readable": campaign.parent is not None
         and can_read_campaign(request.user, campaign.parent),
     }
@@ -492,8 +495,21 @@ def preset_detail(request: HttpRequest, key: str) -> HttpResponse:
             "rules": definition.rules,
             "office": office,
             "can_edit": office is not None and can_manage(request.user, office.committee),
+            "can_copy": bool(_managed_committees(request)) or is_admin(request.user),
         },
     )
+
+
+@login_required
+def preset_export(request: HttpRequest, key: str) -> HttpResponse:
+    """The preset as a file, for import elsewhere: the form is the way to edit it here."""
+    version = request.GET.get("v")
+    definition = _visible_preset(
+        request, key, int(version) if version and version.isdigit() else None
+    )
+    response = HttpResponse(definition.text, content_type="application/toml; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(definition.title)}.toml"
+    return response
 
 
 @login_required

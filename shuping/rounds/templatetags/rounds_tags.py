@@ -26,8 +26,9 @@ def upcoming_panel(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.inclusion_tag("rounds/_rules_summary.html")
-def rules_summary(rules: Rules) -> dict[str, Any]:
-    return {"rules": rules}
+def rules_summary(rules: Rules, for_office: bool = False) -> dict[str, Any]:
+    """The plan's rules; where the seed is silent and how it was read is for the office."""
+    return {"rules": rules, "for_office": for_office}
 
 
 @register.simple_tag
@@ -45,3 +46,20 @@ def relative(value: str) -> str:
         return value
     year = {0: "当年", 1: "次年", -1: "上年"}.get(offset, f"{offset:+d}年")
     return f"{year}{month}月{day}日"
+
+
+@register.filter
+def meeting_title(rules: Rules, key: str) -> str:
+    """A meeting key of the preset (`members`, `committee`) as the office names it."""
+    for meeting in rules.meetings:
+        if meeting.key == key:
+            return meeting.title
+    return "述职评议会"
+
+
+@register.filter
+def mode_label(value: str) -> str:
+    """`onsite` → 现场述职."""
+    from shuping.rounds.models import ReportMode
+
+    return dict(ReportMode.choices).get(value, "")
