@@ -220,12 +220,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if ballot.state == BallotState.OPEN:
         ctx["paper"] = paper = services.paper_status(ballot)
         ctx["paper_pending"] = len(paper.mismatched) + len(paper.single)
+        ctx["close_warnings"] = _close_warnings(ctx["turnout"], paper)
     if ballot.state == BallotState.CLOSED:
         ctx["tally"] = ballot.closed_tally
         ctx["rows"] = _chart_rows(ballot)
         ctx["digest_ok"] = services.verify_digest(ballot)
         ctx["recount_ok"] = services.recount(ballot) == ballot.closed_tally
     return render(request, "ballots/detail.html", ctx)
+
+
+def _close_warnings(turnout: dict[str, Any], paper: services.PaperStatus) -> list[str]:
+    """What closing would leave behind, said before the click that cannot be undone."""
+    warnings = []
+    unused = turnout["issued"] - turnout["submitted"]
+    if unused > 0:
+        warnings.append(f"还有 {unused} 个手机测评二维码未使用，结束后将作废。")
+    unentered = turnout["paper_handed_out"] - paper.entered
+    if unentered > 0:
+        warnings.append(f"发出的纸质票还有 {unentered} 张未录入，结束后不能再录入。")
+    pending = len(paper.mismatched) + len(paper.single)
+    if pending:
+        warnings.append(f"有 {pending} 张纸质票两次录入不一致或只录入一次，核对前不计入。")
+    return warnings
 
 
 def _act(request: HttpRequest, pk: int, fn: Any, ok: str) -> HttpResponse:

@@ -161,9 +161,7 @@ def read_workbook(data: bytes) -> tuple[list[RosterRow], list[RowError]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        return [], [
-            RowError("文件", 0, "", "无法读取文件，请上传 Excel 花名册（可先下载模板）。")
-        ]
+        return [], [RowError("文件", 0, "", "无法读取文件，请上传 Excel 花名册（可先下载模板）。")]
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     sheet_names = [name for name in SHEETS if name in wb.sheetnames]

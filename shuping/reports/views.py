@@ -236,6 +236,20 @@ def _sections_view(report: DutyReport) -> list[dict[str, Any]]:
     return out
 
 
+def failing_checks(results: list[checks.Check]) -> list[checks.Check]:
+    return [c for c in results if c.verdict != "ok"]
+
+
+def submit_confirm(results: list[checks.Check]) -> str:
+    """What the reporter confirms before submitting. write.js rebuilds the same text
+    when the live checks change."""
+    text = "提交后报告交组织单位审核，审核期间不能修改。"
+    failing = failing_checks(results)
+    if failing:
+        text += "以下检查仍未通过：" + "；".join(c.title for c in failing) + "。"
+    return text + "确定提交吗？"
+
+
 @login_required
 def write(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
@@ -252,6 +266,8 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "sections": _sections_view(report),
             "checks": results,
+            "failing": failing_checks(results),
+            "submit_confirm": submit_confirm(results),
             "rules": rules,
             "due": services.report_due(report.reporter.campaign_id),
             "general_comments": [c for c in report.comments.all() if not c.section_key],
@@ -361,6 +377,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
     rules = services.rules_for(report)
     reporter = report.reporter
+    results = checks.run_checks(rules, report.sections)
     return render(
         request,
         "reports/detail.html",
@@ -369,7 +386,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "rules": rules,
             "sections": _sections_view(report),
-            "checks": checks.run_checks(rules, report.sections),
+            "checks": results,
+            "failing": failing_checks(results),
             "diff": services.resubmission_diff(report),
             "is_author": access.is_author(request.user, reporter),
             "can_review": access.can_review(request.user, reporter),
