@@ -11,7 +11,11 @@ class BallotsConfig(AppConfig):
     verbose_name = "民主测评"
 
     def ready(self) -> None:
+        from shuping.accounts.todo import register_todo_provider
         from shuping.audit.labels import register
+        from shuping.ballots import todo
+
+        register_todo_provider("ballots.live", todo.live_ballot_todos)
         from shuping.ballots.models import BallotState
 
         register(

@@ -6,7 +6,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = "述职评议会与民主测评"
 
     def ready(self) -> None:
+        from shuping.accounts.todo import register_todo_provider
         from shuping.audit.labels import register
+        from shuping.meetings import todo
+
+        register_todo_provider("meetings.host", todo.host_todos)
+        register_todo_provider("meetings.today", todo.organizer_todos)
         from shuping.meetings import models as m
         from shuping.meetings.services import DEFAULT_CATEGORIES
 

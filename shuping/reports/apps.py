@@ -10,6 +10,11 @@ class ReportsConfig(AppConfig):
         from shuping.reports.prefill import report_problems
 
         register_critique_provider("reports.problems", report_problems)
+        from shuping.accounts.todo import register_todo_provider
+        from shuping.reports import todo
+
+        register_todo_provider("reports.review", todo.review_todos)
+        register_todo_provider("reports.mine", todo.reporter_todos)
         _register_audit_labels()
 
 

@@ -6,8 +6,15 @@ class RoundsConfig(AppConfig):
     verbose_name = "述职评议考核方案"
 
     def ready(self) -> None:
+        from shuping.accounts.todo import register_todo_provider
         from shuping.audit.labels import register
         from shuping.rounds import models as m
+        from shuping.rounds import todo
+
+        register_todo_provider("rounds.overdue", todo.overdue_todos)
+        register_todo_provider("rounds.next", todo.next_due_todos)
+        register_todo_provider("rounds.filings", todo.filing_todos)
+        register_todo_provider("rounds.superior", todo.superior_todos)
 
         group = "考核方案"
         for prefix in ("campaign", "reporter", "deadline", "filing", "preset"):
