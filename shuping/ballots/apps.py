@@ -16,6 +16,11 @@ class BallotsConfig(AppConfig):
         from shuping.ballots import todo
 
         register_todo_provider("ballots.live", todo.live_ballot_todos)
+        from shuping.ballots import hub
+        from shuping.rounds.hub import register_stage_link, register_status_column
+
+        register_stage_link("ballots", hub.stage)
+        register_status_column("ballots", "民主测评", hub.column, order=40)
         from shuping.ballots.models import BallotState
 
         register(

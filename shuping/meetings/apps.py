@@ -12,6 +12,16 @@ class MeetingsConfig(AppConfig):
 
         register_todo_provider("meetings.host", todo.host_todos)
         register_todo_provider("meetings.today", todo.organizer_todos)
+        from shuping.meetings import hub
+        from shuping.rounds.hub import (
+            register_stage_link,
+            register_status_column,
+            register_step_link,
+        )
+
+        register_stage_link("meetings", hub.stage)
+        register_status_column("meetings", "述职评议会", hub.column, order=30)
+        register_step_link(("meeting", "members_meeting"), hub.step)
         from shuping.meetings import models as m
         from shuping.meetings.services import DEFAULT_CATEGORIES
 

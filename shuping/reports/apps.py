@@ -18,6 +18,16 @@ class ReportsConfig(AppConfig):
 
         register_todo_provider("reports.review", todo.review_todos)
         register_todo_provider("reports.mine", todo.reporter_todos)
+        from shuping.reports import hub
+        from shuping.rounds.hub import (
+            register_stage_link,
+            register_status_column,
+            register_step_link,
+        )
+
+        register_stage_link("reports", hub.stage)
+        register_status_column("reports", "述职报告", hub.column, order=20)
+        register_step_link(("report_due", "preparation"), hub.step)
         _register_audit_labels()
 
 

@@ -15,6 +15,11 @@ class RoundsConfig(AppConfig):
         register_todo_provider("rounds.next", todo.next_due_todos)
         register_todo_provider("rounds.filings", todo.filing_todos)
         register_todo_provider("rounds.superior", todo.superior_todos)
+        from django.urls import reverse
+
+        from shuping.rounds.hub import register_step_link
+
+        register_step_link(("plan",), lambda c: reverse("rounds:plan", args=[c.pk]))
 
         group = "考核方案"
         for prefix in ("campaign", "reporter", "deadline", "filing", "preset"):

@@ -14,10 +14,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuping.accounts.access import WRITE_ROLES, can_manage, is_admin, org_scope_q
+from shuping.accounts.access import (
+    SUBTREE_ROLES,
+    WRITE_ROLES,
+    can_manage,
+    is_admin,
+    org_scope_q,
+    reaches,
+)
 from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations.models import Organization, Person
-from shuping.rounds import services
+from shuping.rounds import hub, services
 from shuping.rounds.access import (
     can_read_campaign,
     can_write_campaign,
@@ -121,6 +128,21 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/create.html", {"title": "新建方案", "form": form})
 
 
+def _hub(
+    request: HttpRequest, campaign: Any, reporters: list[Any], deadlines: list[Deadline]
+) -> dict[str, Any]:
+    """What the stages above rounds put on the round page (rounds/hub.py): for the
+    office, the host and the superior; a reporter sees the round as before."""
+    if not reaches(request.user, campaign.committee, roles=SUBTREE_ROLES):
+        return {"stages": [], "status": None}
+    for d in deadlines:
+        d.url = hub.step_url(campaign, d.key)  # type: ignore[attr-defined]
+    table = hub.status_table(campaign, reporters)
+    for r in reporters:
+        r.cells = table.rows.get(r.pk, [])  # type: ignore[attr-defined]
+    return {"stages": hub.stage_links(campaign, request.user), "status": table}
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
@@ -190,6 +212,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_ack": campaign.parent_id is None and writable,
         "today": today,
         # a street's secretary reaches the street's round, not the district's above it
+        **_hub(request, campaign, reporters, deadlines),
         "preset_known": campaign.preset_key in shipped_presets()
         or Preset.objects.filter(key=campaign.preset_key).exists(),
         "parent_readable": campaign.parent is not None
