@@ -42,7 +42,7 @@ def column(campaign: Campaign, reporters: list[Reporter]) -> dict[int, StatusCel
         done[e.reporter_id] = done.get(e.reporter_id, True) and bool(e.ended_at or not e.speaks)
     return {
         r.pk: StatusCell(
-            "；".join(cells[r.pk]),
+            "\n".join(cells[r.pk]),
             "ok" if done.get(r.pk) else "",
             reverse("meetings:campaign", args=[campaign.pk]),
         )

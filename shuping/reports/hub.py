@@ -59,7 +59,7 @@ def column(campaign: Campaign, reporters: list[Reporter]) -> dict[int, StatusCel
             continue
         worst = next((tone for _, tone in found if tone == "bad"), found[0][1])
         out[r.pk] = StatusCell(
-            "；".join(label for label, _ in found),
+            "\n".join(label for label, _ in found),
             worst,
             reverse("reports:overview", args=[campaign.pk]),
         )
