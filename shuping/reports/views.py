@@ -243,6 +243,30 @@ def _sections_view(report: DutyReport) -> list[dict[str, Any]]:
     return out
 
 
+def _returned_comments(report: DutyReport, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For the banner of a returned report: the latest round's comments, each with the
+    anchor of the section it concerns."""
+    if report.state != "returned":
+        return []
+    latest = report.review_round
+    out = [
+        {"where": "总体意见", "anchor": "comments-general", "text": c.text}
+        for c in report.comments.all()
+        if not c.section_key and c.review_round == latest
+    ]
+    for s in sections:
+        for c in s["comments"]:
+            if c.review_round == latest:
+                out.append(
+                    {
+                        "where": s["section"].title,
+                        "anchor": f"sec-{s['section'].key}",
+                        "text": c.text,
+                    }
+                )
+    return out
+
+
 def failing_checks(results: list[checks.Check]) -> list[checks.Check]:
     return [c for c in results if c.verdict != "ok"]
 
@@ -265,13 +289,15 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reports:detail", pk=report.pk)
     rules = services.rules_for(report)
     results = checks.run_checks(rules, report.sections)
+    sections = _sections_view(report)
     return render(
         request,
         "reports/write.html",
         {
             "title": report.title,
             "report": report,
-            "sections": _sections_view(report),
+            "sections": sections,
+            "returned_comments": _returned_comments(report, sections),
             "checks": results,
             "failing": failing_checks(results),
             "submit_confirm": submit_confirm(results),

@@ -43,3 +43,27 @@ def test_confirmations_do_not_replace_the_server_checks(client, cast, report):
     assert "不能提交" in response.content.decode()
     report.refresh_from_db()
     assert report.state == "draft"
+
+
+def test_returned_report_opens_with_a_banner_quoting_the_reviewer(client, cast, report):
+    from shuping.reports import services
+    from shuping.reports.models import DutyReport
+
+    DutyReport.objects.filter(pk=report.pk).update(state="submitted")
+    report.refresh_from_db()
+    key = next(iter(services.rules_for(report).sections)).key
+    services.return_report(
+        report, actor=cast.organizer, comments={key: "请补充具体数据", "": "问题查摆不深"}
+    )
+    login(client, cast.reporter)
+    page = client.get(reverse("reports:write", args=[report.pk])).content.decode()
+    banner = page.split('class="card returned-banner"', 1)[1].split("</div>", 1)[0]
+    assert "请补充具体数据" in banner and "问题查摆不深" in banner
+    assert f'href="#sec-{key}"' in banner and 'href="#comments-general"' in banner
+    assert 'id="comments-general"' in page and f'id="sec-{key}"' in page
+
+
+def test_reviewer_reaches_cases_and_slides_from_the_report(client, cast, report):
+    login(client, cast.organizer)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert reverse("reports:materials", args=[report.reporter_id]) in page
