@@ -10,17 +10,23 @@
 
   function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, ""); }
 
-  var missing = document.getElementById("att-missing");
+  var state = document.getElementById("att-state");
   function filter() {
-    var q = norm(search.value), onlyMissing = missing && missing.checked;
+    var q = norm(search.value), want = state ? state.value : "";
+    var header = null, shown = 0;
+    function closeGroup() { if (header) header.hidden = shown === 0; }
     Array.prototype.forEach.call(list.children, function (li) {
+      if (li.hasAttribute("data-group")) { closeGroup(); header = li; shown = 0; return; }
       var text = norm(li.dataset.text);
-      var on = li.querySelector("button.tap.on");
-      li.hidden = (q !== "" && text.indexOf(q) === -1) || (onlyMissing && !!on);
+      var on = !!li.querySelector("button.tap.on");
+      li.hidden = (q !== "" && text.indexOf(q) === -1) ||
+        (want === "missing" && on) || (want === "present" && !on);
+      if (!li.hidden) shown += 1;
     });
+    closeGroup();  // an organization with nobody left to show loses its heading too
   }
   if (search) search.addEventListener("input", filter);
-  if (missing) missing.addEventListener("change", filter);
+  if (state) state.addEventListener("change", filter);
 
   function paintCounts(data) {
     document.getElementById("present-total").textContent = data.present;
