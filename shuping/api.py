@@ -11,11 +11,14 @@ from ninja.security import HttpBearer, django_auth
 
 from shuping.accounts.api import router as accounts_router
 from shuping.accounts.models import ApiToken, hash_token
+from shuping.assessment.api import router as assessment_router
 from shuping.ballots.api import router as ballots_router
+from shuping.inspections.api import router as inspections_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
 from shuping.organizations.api import router as organizations_router
 from shuping.reports.api import router as reports_router
+from shuping.results.api import router as results_router
 from shuping.rounds.api import router as rounds_router
 
 
@@ -62,3 +65,6 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/reports", reports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/assessment", assessment_router)
+api.add_router("/results", results_router)

@@ -18,6 +18,9 @@ STEPS = [
     "shuping.reports.demo",
     "shuping.meetings.demo",
     "shuping.ballots.demo",
+    "shuping.inspections.demo",
+    "shuping.assessment.demo",
+    "shuping.results.demo",
     "shuping.rounds.demo_reminders",  # last: reminders over the finished story
 ]
 

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "shuping.reports",
     "shuping.meetings",
     "shuping.ballots",
+    "shuping.inspections",
+    "shuping.assessment",
+    "shuping.results",
 ]
 
 MIDDLEWARE = [

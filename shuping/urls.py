@@ -25,4 +25,7 @@ urlpatterns = [
     path("reports/", include("shuping.reports.urls")),
     path("meetings/", include("shuping.meetings.urls")),
     path("b/", include("shuping.ballots.urls")),
+    path("inspections/", include("shuping.inspections.urls")),
+    path("assessment/", include("shuping.assessment.urls")),
+    path("results/", include("shuping.results.urls")),
 ]

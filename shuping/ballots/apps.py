@@ -47,3 +47,9 @@ class BallotsConfig(AppConfig):
             },
             values={"ballot.state": dict(BallotState.choices)},
         )
+        from shuping.ballots.panels import results_panel, turnout_panel
+        from shuping.meetings.models import ProjectorMode
+        from shuping.meetings.projector import register_projector_panel
+
+        register_projector_panel(ProjectorMode.TURNOUT, turnout_panel)
+        register_projector_panel(ProjectorMode.RESULTS, results_panel)

@@ -158,6 +158,89 @@ class GradingRule:
     count: int | None = None
     flag: str = ""
     text: str = ""  # the seed's own words, shown as the reason
+    # Added by assessment:
+    tolerance: Fraction | None = None  # quota_about: how far "左右" may stray (default 1/10)
+    title: str = ""  # flag: the office's own name for its flag ("重大失误造成严重影响")
+
+
+# --- assessment: how votes become a proposed grade ------------------------------
+
+GRADING_KINDS = ("share_exceeds", "flag", "quota_max", "quota_about", "ranking")
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    """A composite score of `min_score` or more (以上, inclusive) proposes `grade`."""
+
+    grade: str
+    min_score: int
+
+
+@dataclass(frozen=True)
+class GradingMethod:
+    """The weighted composite score against bands (see assessment/engine.py).
+
+    Each ballot grade earns `points`; a meeting's score is the points weighted by the
+    tally's shares; meetings combine by `meeting_weights` (missing: equal); the daily
+    management score (0–100) enters with `daily_weight`. Bands are best first.
+    """
+
+    points: dict[str, int] = field(default_factory=dict)
+    meeting_weights: dict[str, Fraction] = field(default_factory=dict)
+    daily_weight: Fraction = Fraction(0)
+    bands: tuple[GradeBand, ...] = ()
+    text: str = ""
+
+
+# --- results (结果运用与公开), added by the results stage ------------------------
+
+# The rule kinds a consequence may name; the pure functions behind them live in
+# `shuping/results/consequences.py` (a test keeps both lists equal).
+#   grade: the grade equals `grade`
+#   repeated: the same person got `grade` in each of `repeated_years` consecutive years
+#   flag: the office set `flag` on the result (whatever the grade unless `grade` is given)
+CONSEQUENCE_KINDS = ("grade", "repeated", "flag")
+TaskKind = Literal[
+    "talk", "reminder_talk", "rectify", "accountability", "org_handling", "commend", "revoke_awards"
+]
+
+
+@dataclass(frozen=True)
+class ConsequenceTaskRule:
+    """One task a consequence creates when the grades are approved."""
+
+    kind: TaskKind
+    title: str = ""  # the seed's words, e.g. 镇党委约谈
+    due_days: int | None = None  # calendar days after approval; None = no deadline
+    owner: Literal["committee", "reporter"] = "committee"  # who carries it out
+    only_flag: str = ""  # created only when this flag is set (情况严重的 → serious)
+
+
+@dataclass(frozen=True)
+class ResultFlag:
+    """A mark the office sets on one result (情况严重, 思想上不重视 …)."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ResultsRules:
+    """Feedback, 通报 and 公示 as the seed says; empty values where it is silent."""
+
+    feedback_by: str = ""  # who gives the feedback (区委, 党工委)
+    feedback_ways: tuple[str, ...] = ()  # 集中约谈、会上宣布
+    announce: bool = True  # 通报
+    announce_range: str = ""  # 在一定范围内 / 街道和下属单位党务公开栏
+    notice: bool = False  # 公示
+    notice_days: int | None = None
+    notice_workdays: bool = True  # count notice_days in working days
+    notice_where: tuple[str, ...] = ()
+    summaries_with_results: bool = False  # 述职报告摘要随结果公布
+    rectify_days: int | None = None  # 整改期限 written into the feedback letter
+    flags: tuple[ResultFlag, ...] = ()
+    basis: str = ""  # what the result is a basis for (003: 年度考核、评先评优、选拔任用)
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +250,12 @@ class Consequence:
     annual_excellent_allowed: bool = True
     repeated_years: int = 0  # e.g. 基本称职 two years running → 组织处理
     text: str = ""
+    # Added by results (结果运用): which pure rule decides (see CONSEQUENCE_KINDS), the
+    # flag a "flag" rule reads, the tasks it creates and whether the unit loses its awards.
+    kind: str = "grade"
+    flag: str = ""
+    tasks: tuple[ConsequenceTaskRule, ...] = ()
+    unit_awards_revoked: bool = False  # 取消该单位其他评先评优资格
 
 
 @dataclass(frozen=True)
@@ -273,6 +362,8 @@ class DocumentRules:
     preamble: str = ""
     kind: str = "方案"  # 方案 / 通知
     attachments: tuple[str, ...] = ()
+    cc: str = ""  # 抄送 in the 版记
+    printed_by: str = ""  # 印发机关 in the 版记; default: the issuer's 办公室
 
 
 @dataclass(frozen=True)
@@ -300,7 +391,11 @@ class Rules:
     publication: tuple[str, ...] = ()  # 反馈、通报、公示 as the seed says
     silent: tuple[str, ...] = ()  # where the seed says nothing (nothing invented there)
     notes: tuple[str, ...] = ()  # how the preset reads an unclear passage
+    # Added by assessment: how votes become a proposed grade (None: the documented default).
+    grading_method: GradingMethod | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Added by results (feedback, 通报, 公示):
+    results: ResultsRules = field(default_factory=ResultsRules)
 
     def meeting(self, key: str) -> MeetingRule:
         for rule in self.meetings:
@@ -383,6 +478,7 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     body = {k: v for k, v in data.items() if k != "raw"}
     rules: Rules = _build(Rules, body, "")
     _check_consistency(rules)
+    _check_grading(rules)
     return dataclasses.replace(rules, raw=dict(body))
 
 
@@ -399,8 +495,11 @@ def _check_consistency(rules: Rules) -> None:
             if grade not in rules.ballot_scale and grade not in rules.assessment_scale:
                 raise PresetError(f"grading[{i}]", f"等次“{grade}”不在等次表中")
     for i, cons in enumerate(rules.consequences):
+        if cons.kind == "flag" and not cons.grade:
+            continue  # 不论等次
         if cons.grade not in rules.assessment_scale:
             raise PresetError(f"consequences[{i}].grade", f"等次“{cons.grade}”不在综合评价等次中")
+    _check_results(rules)
     if not rules.meetings:
         raise PresetError("meetings", "至少一个述职评议会")
     for i, audience in enumerate(rules.report.audiences):
@@ -478,3 +577,71 @@ def _check_timeline(phases: tuple[Phase, ...], path: str) -> None:
             raise PresetError(f"{path}[{i}].after", f"没有 key 为“{phase.after}”的时间节点")
         if phase.after and phase.within_days is None:
             raise PresetError(f"{path}[{i}].within_days", "写了 after 就要写 within_days")
+
+
+def _check_results(rules: Rules) -> None:
+    flags = {f.key for f in rules.results.flags}
+    for i, cons in enumerate(rules.consequences):
+        path = f"consequences[{i}]"
+        if cons.kind not in CONSEQUENCE_KINDS:
+            raise PresetError(
+                f"{path}.kind",
+                f"不认识的结果运用类型“{cons.kind}”，应为 {' / '.join(CONSEQUENCE_KINDS)}",
+            )
+        if cons.kind == "repeated" and cons.repeated_years < 2:
+            raise PresetError(f"{path}.repeated_years", "连续年数至少为2")
+        if cons.kind == "flag" and cons.flag not in flags:
+            raise PresetError(f"{path}.flag", f"标记“{cons.flag}”未在 results.flags 中定义")
+        for j, task in enumerate(cons.tasks):
+            if task.only_flag and task.only_flag not in flags:
+                raise PresetError(
+                    f"{path}.tasks[{j}].only_flag",
+                    f"标记“{task.only_flag}”未在 results.flags 中定义",
+                )
+            if task.due_days is not None and not 0 < task.due_days <= 366:
+                raise PresetError(f"{path}.tasks[{j}].due_days", "期限应在1到366天之间")
+    days = rules.results.notice_days
+    if days is not None and not 1 <= days <= 60:
+        raise PresetError("results.notice_days", "公示期应在1到60天之间")
+
+
+_GRADING_NEEDS: dict[str, tuple[str, ...]] = {
+    "share_exceeds": ("grades", "share", "result"),
+    "flag": ("flag", "result"),
+    "quota_max": ("grades", "count"),
+    "quota_about": ("grades", "share"),
+    "ranking": (),
+}
+
+
+def _check_grading(rules: Rules) -> None:
+    """Assessment's part: known rule kinds with what each needs, grades in the scales."""
+    for i, rule in enumerate(rules.grading):
+        if rule.kind not in _GRADING_NEEDS:
+            known = "、".join(GRADING_KINDS)
+            raise PresetError(f"grading[{i}].kind", f"不认识的评定规则“{rule.kind}”，应为 {known}")
+        for name in _GRADING_NEEDS[rule.kind]:
+            if getattr(rule, name) in (None, "", ()):
+                raise PresetError(f"grading[{i}].{name}", "此类规则必须填写")
+        if rule.count is not None and rule.count < 0:
+            raise PresetError(f"grading[{i}].count", "名额不能为负数")
+        if rule.result and rule.result not in rules.assessment_scale:
+            raise PresetError(f"grading[{i}].result", f"等次“{rule.result}”不在综合评价等次中")
+    method = rules.grading_method
+    if method is None:
+        return
+    for grade in method.points:
+        if grade not in rules.ballot_scale:
+            raise PresetError(f"grading_method.points.{grade}", f"等次“{grade}”不在测评等次中")
+    for key in method.meeting_weights:
+        if key not in {m.key for m in rules.meetings}:
+            raise PresetError(
+                f"grading_method.meeting_weights.{key}", f"没有 key 为“{key}”的述职评议会"
+            )
+    for i, band in enumerate(method.bands):
+        if band.grade not in rules.assessment_scale:
+            raise PresetError(
+                f"grading_method.bands[{i}].grade", f"等次“{band.grade}”不在综合评价等次中"
+            )
+        if not 0 <= band.min_score <= 100:
+            raise PresetError(f"grading_method.bands[{i}].min_score", "分数线应在 0 到 100 之间")
