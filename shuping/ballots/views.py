@@ -161,7 +161,20 @@ def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
                 ],
             }
         )
+    _rank_by_top_share(rows, scale)
     return rows
+
+
+def _rank_by_top_share(rows: list[dict[str, Any]], scale: list[str]) -> None:
+    """The share offices rank by: the two best grades together (好+较好, 优秀+称职), and
+    a rank on it (equal shares, equal rank)."""
+    if len(scale) < 3:
+        return
+    for row in rows:
+        row["top_share"] = sum(float(b["pct"]) for b in row["bars"][:2])
+    ordered = sorted((row["top_share"] for row in rows), reverse=True)
+    for row in rows:
+        row["rank"] = ordered.index(row["top_share"]) + 1
 
 
 # --- host and staff pages -----------------------------------------------------------
@@ -223,6 +236,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["close_warnings"] = _close_warnings(ctx["turnout"], paper)
     if ballot.state == BallotState.CLOSED:
         ctx["tally"] = ballot.closed_tally
+        scale = (ballot.closed_tally or {}).get("scale", ballot.scale)
+        ctx["top_label"] = "+".join(scale[:2]) if len(scale) >= 3 else ""
         ctx["rows"] = _chart_rows(ballot)
         ctx["digest_ok"] = services.verify_digest(ballot)
         ctx["recount_ok"] = services.recount(ballot) == ballot.closed_tally
