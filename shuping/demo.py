@@ -23,6 +23,7 @@ STEPS = [
     "shuping.results.demo",
     "shuping.rectification.demo",
     "shuping.member_review.demo",
+    "shuping.rounds.demo_reminders",  # last: reminders over the finished story
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)

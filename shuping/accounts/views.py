@@ -17,6 +17,7 @@ from shuping.accounts.access import grants, is_admin
 from shuping.accounts.forms import ChinesePasswordChangeForm
 from shuping.accounts.models import Role, RoleGrant
 from shuping.accounts.services import change_password
+from shuping.accounts.todo import todos_for
 from shuping.organizations.models import BASIC_KINDS, Organization, Person, PersonCategory
 
 
@@ -107,7 +108,6 @@ def panels_for(user: Any) -> list[Panel]:
 # Other apps add a panel to the home page by shipping one of these templates; it is
 # included with the home page's context (user, grants, panels, person).
 HOME_PANEL_TEMPLATES = [
-    "rounds/home_panel.html",
     "reports/home_panel.html",
     "meetings/home_panel.html",
     "ballots/home_panel.html",
@@ -141,6 +141,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "person": person,
             "is_admin": is_admin(request.user),
             "extra_panels": extra_panels(),
+            "todos": todos_for(request.user),
         },
     )
 

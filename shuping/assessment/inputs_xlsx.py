@@ -106,7 +106,7 @@ def read_rows(
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        return {}, [RowError("文件", 0, "", "无法读取文件，请上传 .xlsx 格式的表格。")]
+        return {}, [RowError("文件", 0, "", "无法读取文件，请上传 Excel 表格。")]
     if SHEET not in wb.sheetnames:
         return {}, [RowError("文件", 0, "", f"找不到工作表「{SHEET}」，请使用下载的模板。")]
     it = wb[SHEET].iter_rows(values_only=True)

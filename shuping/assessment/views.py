@@ -81,7 +81,7 @@ class ApproveForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="考核情况表（.xlsx）")
+    file = forms.FileField(label="考核情况表（Excel）")
 
 
 # --- pages ------------------------------------------------------------------------
@@ -381,7 +381,7 @@ def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             )
             return redirect("assessment:board", campaign_pk=campaign.pk)
     else:
-        errors = ["请选择要导入的 .xlsx 文件。"]
+        errors = ["请选择要导入的 Excel 文件。"]
     return render(
         request,
         "assessment/import_errors.html",

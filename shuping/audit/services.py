@@ -63,7 +63,7 @@ def record(
     clean = {k: _plain(v) for k, v in (changes or {}).items() if k not in SECRET_FIELDS}
     return AuditEntry.objects.create(
         actor=user,
-        actor_name=(user.get_username() if user else "系统"),
+        actor_name=((user.get_full_name() or user.get_username()) if user else "系统"),
         action=action,
         organization=organization,
         org_path=organization.path if organization is not None else "",

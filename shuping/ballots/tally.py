@@ -55,7 +55,8 @@ def percent(value: Fraction) -> float:
 
 
 def fmt_percent(value: Fraction) -> str:
-    text = f"{float(value * 100):.2f}".rstrip("0").rstrip(".")
+    # One format on every page: one decimal at most (decisions compare Fractions).
+    text = f"{float(value * 100):.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
 
 

@@ -188,7 +188,20 @@ def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
                 ],
             }
         )
+    _rank_by_top_share(rows, scale)
     return rows
+
+
+def _rank_by_top_share(rows: list[dict[str, Any]], scale: list[str]) -> None:
+    """The share offices rank by: the two best grades together (好+较好, 优秀+称职), and
+    a rank on it (equal shares, equal rank)."""
+    if len(scale) < 3:
+        return
+    for row in rows:
+        row["top_share"] = sum(float(b["pct"]) for b in row["bars"][:2])
+    ordered = sorted((row["top_share"] for row in rows), reverse=True)
+    for row in rows:
+        row["rank"] = ordered.index(row["top_share"]) + 1
 
 
 # --- host and staff pages -----------------------------------------------------------
@@ -248,12 +261,30 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["paper"] = paper = services.paper_status(ballot)
         ctx["paper_pending"] = len(paper.mismatched) + len(paper.single)
         ctx["paper_excess"] = max(0, len(paper.matched) - ballot.paper_handed_out)
+        ctx["close_warnings"] = _close_warnings(ctx["turnout"], paper)
     if ballot.state == BallotState.CLOSED:
         ctx["tally"] = ballot.closed_tally
+        scale = (ballot.closed_tally or {}).get("scale", ballot.scale)
+        ctx["top_label"] = "+".join(scale[:2]) if len(scale) >= 3 else ""
         ctx["rows"] = _chart_rows(ballot)
         ctx["digest_ok"] = services.verify_digest(ballot)
         ctx["recount_ok"] = services.recount(ballot) == ballot.closed_tally
     return render(request, "ballots/detail.html", ctx)
+
+
+def _close_warnings(turnout: dict[str, Any], paper: services.PaperStatus) -> list[str]:
+    """What closing would leave behind, said before the click that cannot be undone."""
+    warnings = []
+    unused = turnout["issued"] - turnout["submitted"]
+    if unused > 0:
+        warnings.append(f"还有 {unused} 个手机测评二维码未使用，结束后将作废。")
+    unentered = turnout["paper_handed_out"] - paper.entered
+    if unentered > 0:
+        warnings.append(f"发出的纸质票还有 {unentered} 张未录入，结束后不能再录入。")
+    pending = len(paper.mismatched) + len(paper.single)
+    if pending:
+        warnings.append(f"有 {pending} 张纸质票两次录入不一致或只录入一次，核对前不计入。")
+    return warnings
 
 
 def _act(request: HttpRequest, pk: int, fn: Any, ok: str) -> HttpResponse:

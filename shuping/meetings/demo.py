@@ -211,6 +211,11 @@ def _qw_2025(out: Callable[[str], None]) -> None:
         Meeting.objects.filter(pk=meeting.pk).update(
             opened_at=_at(2026, 2, 22, 9), closed_at=start, current_entry=None
         )
+        # The record reads in order: people signed in at the door before the meeting
+        # opened, not on the day the demo was loaded.
+        Attendee.objects.filter(meeting=meeting, signed_in_at__isnull=False).update(
+            signed_in_at=_at(2026, 2, 22, 8) + timedelta(minutes=40)
+        )
     out(f"  西山区委 2025：{meeting.title}已结束（{meeting.agenda.count()} 名述职对象）")
 
 

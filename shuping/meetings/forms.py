@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from shuping.lib.forms import IsoDateInput
 from shuping.organizations.models import Person
 
 
@@ -67,9 +68,7 @@ class QuestionForm(forms.Form):
     text = forms.CharField(label="问题", widget=forms.Textarea(attrs={"rows": 2}))
     answer = forms.CharField(label="回答", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     promise = forms.CharField(label="承诺事项", max_length=300, required=False)
-    promised_by = forms.DateField(
-        label="承诺完成时间", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    promised_by = forms.DateField(label="承诺完成时间", required=False, widget=IsoDateInput())
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -79,9 +78,7 @@ class QuestionForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="回答", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     promise = forms.CharField(label="承诺事项", max_length=300, required=False)
-    promised_by = forms.DateField(
-        label="承诺完成时间", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    promised_by = forms.DateField(label="承诺完成时间", required=False, widget=IsoDateInput())
 
 
 class CritiqueForm(forms.Form):

@@ -588,7 +588,13 @@ class CategoryCount:
     key: str
     title: str
     expected: int
-    present: int
+    present: int  # everyone signed in under the category, walk-ins included
+    walk_ins: int = 0  # signed in without being on the expected list
+
+    @property
+    def listed_present(self) -> int:
+        """Signed in from the expected list: never more than `expected`."""
+        return self.present - self.walk_ins
 
 
 @dataclass(frozen=True)
@@ -596,6 +602,11 @@ class AttendanceCounts:
     rows: list[CategoryCount]
     expected: int
     present: int
+    walk_ins: int = 0
+
+    @property
+    def listed_present(self) -> int:
+        return self.present - self.walk_ins
 
     def get(self, key: str) -> CategoryCount:
         for row in self.rows:
@@ -612,6 +623,7 @@ def attendance_counts(meeting: Meeting) -> AttendanceCounts:
         for row in meeting.attendees.values("category").annotate(
             n_expected=Count("id", filter=Q(expected=True)),
             n_present=Count("id", filter=Q(signed_in_at__isnull=False)),
+            n_walk_ins=Count("id", filter=Q(signed_in_at__isnull=False, expected=False)),
         )
     }
     primary = {key for key, _ in primary_categories(meeting)}
@@ -624,9 +636,20 @@ def attendance_counts(meeting: Meeting) -> AttendanceCounts:
         if key not in primary and not d:
             continue
         title = titles.get(key) or DEFAULT_TITLES.get(key) or key
-        rows.append(CategoryCount(key, title, d.get("n_expected", 0), d.get("n_present", 0)))
+        rows.append(
+            CategoryCount(
+                key,
+                title,
+                d.get("n_expected", 0),
+                d.get("n_present", 0),
+                d.get("n_walk_ins", 0),
+            )
+        )
     return AttendanceCounts(
-        rows=rows, expected=sum(r.expected for r in rows), present=sum(r.present for r in rows)
+        rows=rows,
+        expected=sum(r.expected for r in rows),
+        present=sum(r.present for r in rows),
+        walk_ins=sum(r.walk_ins for r in rows),
     )
 
 

@@ -327,11 +327,19 @@ def _attendance_json(meeting: Meeting) -> dict[str, Any]:
     status = services.quorum_status(meeting)
     return {
         "categories": [
-            {"key": r.key, "title": r.title, "expected": r.expected, "present": r.present}
+            {
+                "key": r.key,
+                "title": r.title,
+                "expected": r.expected,
+                "present": r.present,
+                "listed_present": r.listed_present,
+                "walk_ins": r.walk_ins,
+            }
             for r in counts.rows
         ],
         "expected": counts.expected,
         "present": counts.present,
+        "walk_ins": counts.walk_ins,
         "quorum": {
             "rule": bool(services.quorum_lines(meeting, counts)),
             "met": status.met,
@@ -387,8 +395,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             return redirect("meetings:attendance", pk=meeting.pk)
     titles = dict(categories)
-    # Who has not signed in yet comes first: that is whom the door staff look for.
-    rows = sorted(meeting.attendees.all(), key=lambda a: (a.present, a.category, a.name, a.pk))
+    # Grouped by organization, as people arrive with their branch; inside a group,
+    # who has not signed in yet comes first: that is whom the door staff look for.
+    rows = sorted(
+        meeting.attendees.all(), key=lambda a: (a.unit or "~", a.present, a.category, a.name, a.pk)
+    )
     for row in rows:
         row.category_title = titles.get(row.category) or services.DEFAULT_TITLES.get(  # type: ignore[attr-defined]
             row.category, row.category

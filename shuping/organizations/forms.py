@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from shuping.lib.forms import IsoDateInput
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.roster import valid_id_number
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -168,12 +169,12 @@ class MoveForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="花名册文件（.xlsx）")
+    file = forms.FileField(label="花名册文件（Excel）")
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 .xlsx 格式的文件（可先下载模板）。")
+            raise forms.ValidationError("请上传 Excel 花名册文件（可先下载模板）。")
         return upload
 
 
@@ -182,6 +183,6 @@ class AuditFilterForm(forms.Form):
     start = forms.DateField(label="起始日期", required=False, widget=DATE)
     end = forms.DateField(label="截止日期", required=False, widget=DATE)
 
-    def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "全部"), *actions]  # type: ignore[attr-defined]

@@ -63,6 +63,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
 
 YES, NO = "是", "否"
+# The template's example rows carry this in their name, so an example left in the
+# file is refused instead of creating a fake organization or person.
+EXAMPLE_MARK = "（示例）"
+EXAMPLE_MESSAGE = "这是模板中的示例行，请删除后再导入。"
 # Post in the person's own organization, so secretaries round-trip through the file.
 POST_SECRETARY, POST_DEPUTY, POST_COMMITTEE = "书记", "副书记", "委员"
 POSTS = (POST_SECRETARY, POST_DEPUTY, POST_COMMITTEE)
@@ -362,6 +366,9 @@ def _parse_org_row(row: RosterRow, errors: _Errors) -> OrgRow | None:
     if not name:
         errors.add(ORG_SHEET, n, "name", "组织名称不能为空。")
         ok = False
+    elif name.startswith(EXAMPLE_MARK):
+        errors.add(ORG_SHEET, n, "name", EXAMPLE_MESSAGE)
+        ok = False
     for key, choices in (("kind", OrgKind), ("sector", Sector)):
         if v.get(key) is None:
             errors.add(ORG_SHEET, n, key, "不能为空。")
@@ -397,6 +404,9 @@ def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
         ok = False
     elif len(name) > 40:
         errors.add(s, n, "name", "姓名过长。")
+        ok = False
+    elif name.startswith(EXAMPLE_MARK):
+        errors.add(s, n, "name", EXAMPLE_MESSAGE)
         ok = False
     for key in ("birth_date", "join_date"):
         fields[key] = None
@@ -1094,7 +1104,7 @@ def _notes(wb: Workbook) -> None:
     ws.append([])
     lines = [
         "1. 红色列名为必填项；每行一个组织或一位人员，不要合并单元格，不要改动第一行列名。"
-        "模板第2行为示例，填写前请删除。",
+        "模板第2行为示例（名称带“（示例）”），填写前请删除；未删除的示例行不会导入。",
         "2. 导入时逐行检查全部数据：只要有一行有误，整个文件都不会导入，"
         "页面会列出每个错误的工作表、行号、列名和原因。",
         "3. 再次导入同一文件不会产生重复：组织按“组织编码”更新，"

@@ -83,7 +83,11 @@ def demo_sections(rules: ReportRules, reporter: Reporter) -> dict[str, str]:
             # make each report read as its own organization's
             lead = f"一年来，{org}在上级党组织的领导下，围绕中心、服务大局，各项工作取得新进展。"
             text = f"{lead}\n{text}"
-        out[s.key] = text
+        # the samples were written for one community; each report names its own
+        # organization, so the story matches the tree
+        out[s.key] = text.replace("金鑫社区党委书记", f"{org}书记").replace(
+            "带领社区党委", f"带领{org}"
+        )
     return out
 
 

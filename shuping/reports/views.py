@@ -99,6 +99,7 @@ def overview_rows(user: Any, campaign: Campaign) -> list[dict[str, Any]]:
     )
     rows: list[dict[str, Any]] = []
     audiences = campaign.parsed_rules.report.audiences
+    titles = {m.key: m.title for m in campaign.parsed_rules.meetings}
     for rep in reporters:
         # the superior sees approved reports only; drafts are for the office and the author
         sees_drafts = access.can_manage(user, rep) or access.is_author(user, rep)
@@ -112,7 +113,7 @@ def overview_rows(user: Any, campaign: Campaign) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "reporter": rep,
-                    "audience": audience,
+                    "audience": titles.get(audience, audience),
                     "report": report,
                     "state": state,
                     "state_label": ReportState(state).label if report else "未开始",
@@ -242,6 +243,44 @@ def _sections_view(report: DutyReport) -> list[dict[str, Any]]:
     return out
 
 
+def _returned_comments(report: DutyReport, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For the banner of a returned report: the latest round's comments, each with the
+    anchor of the section it concerns."""
+    if report.state != "returned":
+        return []
+    latest = report.review_round
+    out = [
+        {"where": "总体意见", "anchor": "comments-general", "text": c.text}
+        for c in report.comments.all()
+        if not c.section_key and c.review_round == latest
+    ]
+    for s in sections:
+        for c in s["comments"]:
+            if c.review_round == latest:
+                out.append(
+                    {
+                        "where": s["section"].title,
+                        "anchor": f"sec-{s['section'].key}",
+                        "text": c.text,
+                    }
+                )
+    return out
+
+
+def failing_checks(results: list[checks.Check]) -> list[checks.Check]:
+    return [c for c in results if c.verdict != "ok"]
+
+
+def submit_confirm(results: list[checks.Check]) -> str:
+    """What the reporter confirms before submitting. write.js rebuilds the same text
+    when the live checks change."""
+    text = "提交后报告交组织单位审核，审核期间不能修改。"
+    failing = failing_checks(results)
+    if failing:
+        text += "以下检查仍未通过：" + "；".join(c.title for c in failing) + "。"
+    return text + "确定提交吗？"
+
+
 @login_required
 def write(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
@@ -250,14 +289,18 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reports:detail", pk=report.pk)
     rules = services.rules_for(report)
     results = checks.run_checks(rules, report.sections)
+    sections = _sections_view(report)
     return render(
         request,
         "reports/write.html",
         {
             "title": report.title,
             "report": report,
-            "sections": _sections_view(report),
+            "sections": sections,
+            "returned_comments": _returned_comments(report, sections),
             "checks": results,
+            "failing": failing_checks(results),
+            "submit_confirm": submit_confirm(results),
             "rules": rules,
             "due": services.report_due(report.reporter.campaign_id),
             "general_comments": [c for c in report.comments.all() if not c.section_key],
@@ -368,6 +411,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
     rules = services.rules_for(report)
     reporter = report.reporter
+    results = checks.run_checks(rules, report.sections)
     return render(
         request,
         "reports/detail.html",
@@ -376,7 +420,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "rules": rules,
             "sections": _sections_view(report),
-            "checks": checks.run_checks(rules, report.sections),
+            "checks": results,
+            "failing": failing_checks(results),
             "diff": services.resubmission_diff(report),
             "is_author": access.is_author(request.user, reporter),
             "can_review": access.can_review(request.user, reporter),

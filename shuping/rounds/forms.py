@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from shuping.lib.errors import DomainError
+from shuping.lib.forms import IsoDateInput
 from shuping.rounds.models import FilingKind, ReportMode
 
 
@@ -68,12 +69,8 @@ class AddReporterForm(ModeForm):
 
 class DeadlineForm(forms.Form):
     title = forms.CharField(label="事项", max_length=120)
-    starts_on = forms.DateField(
-        label="开始", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    due_on = forms.DateField(
-        label="截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label="开始", required=False, widget=IsoDateInput())
+    due_on = forms.DateField(label="截止", required=False, widget=IsoDateInput())
 
 
 class SubRoundForm(forms.Form):
@@ -96,9 +93,7 @@ class SubRoundForm(forms.Form):
 
 class FilingForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=FilingKind.choices)
-    meeting_on = forms.DateField(
-        label="会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    meeting_on = forms.DateField(label="会议日期", required=False, widget=IsoDateInput())
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 

@@ -54,7 +54,10 @@ class PresetDef:
 
     @property
     def year_label(self) -> str:
-        return str(self.year) if self.year else self.year_text
+        # "202_" (a seed that hides its year) says nothing to a reader
+        if self.year:
+            return str(self.year)
+        return self.year_text if self.year_text.isdigit() else ""
 
 
 _LINE_RE = re.compile(r"line (\d+)")

@@ -154,7 +154,13 @@ def propose(
                 else "书记空缺：方案未规定，请确定述职人和方式"
             )
         elif modes.rotation_years >= 2 and last_year.get(org.pk) == WRITTEN:
-            note = "上年书面述职，本年优先安排现场述职"
+            # Only those who got an on-site place are told so; the others are the
+            # ones the office must look at (two years without reporting on site).
+            note = (
+                "上年书面述职，本年安排现场述职"
+                if mode_of[org.pk] == ONSITE
+                else "上年书面述职，现场名额已满仍为书面述职，请调整"
+            )
         reporters.append(
             Proposed(org, mode_of[org.pk], is_vacant=vacant, sampled=org.pk in sampled, note=note)
         )

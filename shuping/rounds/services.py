@@ -96,6 +96,13 @@ def _default_title(doc_title: str, year: int, committee: str) -> str:
     return f"{committee}{year}年度{_format(doc_title, year, committee)}"
 
 
+def default_report_year(today: date) -> int:
+    """The year a new round reports on: rounds run from late autumn to spring, so
+    from July on it is this year's work (December 2026 → 2026), before that last
+    year's (March 2027 → 2026)."""
+    return today.year if today.month >= 7 else today.year - 1
+
+
 def last_year_modes(committee: Organization, year: int) -> dict[int, str]:
     """Mode per organization in the same committee's round of the year before."""
     return dict(
@@ -223,7 +230,7 @@ def create_campaign(
             target=campaign,
             organization=committee,
             changes={
-                "preset": f"{definition.key} v{definition.version}",
+                "preset": f"{definition.title}（第{definition.version}版）",
                 "year": year,
                 "reporters": len(proposal.reporters),
                 "onsite_places": places,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("presets/", views.presets, name="presets"),
     path("presets/<str:key>/", views.preset_detail, name="preset_detail"),
     path("presets/<str:key>/copy/", views.preset_copy, name="preset_copy"),
+    path("presets/<str:key>/export/", views.preset_export, name="preset_export"),
     path("presets/<str:key>/edit/", views.preset_edit, name="preset_edit"),
     path("reminders/", views.reminders, name="reminders"),
 ]

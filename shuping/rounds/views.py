@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 from urllib.parse import urlencode
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,11 +16,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuping.accounts.access import WRITE_ROLES, can_manage, is_admin, org_scope_q
+from shuping.accounts.access import (
+    SUBTREE_ROLES,
+    WRITE_ROLES,
+    can_manage,
+    is_admin,
+    org_scope_q,
+    reaches,
+)
 from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations.models import Organization, Person
-from shuping.rounds import services
+from shuping.rounds import hub, services
 from shuping.rounds.access import (
+    can_read_campaign,
     can_write_campaign,
     get_campaign_for,
     get_reporter_for,
@@ -63,7 +72,7 @@ def _managed_committees(request: HttpRequest) -> list[tuple[int, str]]:
 
 
 def _preset_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    choices = [(p.key, f"{p.title}（{p.seed}）") for p in shipped_presets().values()]
+    choices = [(p.key, p.title) for p in shipped_presets().values()]
     for preset in services.visible_office_presets(request.user):
         choices.append((preset.key, f"{preset.title}（{preset.committee.name}自定义）"))
     return choices
@@ -92,7 +101,10 @@ def create(request: HttpRequest) -> HttpResponse:
     committees = _managed_committees(request)
     if not committees:
         raise NotFound()
-    initial = {"year": timezone.localdate().year - 1, "preset": request.GET.get("preset", "")}
+    initial = {
+        "year": services.default_report_year(timezone.localdate()),
+        "preset": request.GET.get("preset", ""),
+    }
     form = CampaignCreateForm(
         request.POST or None,
         initial=initial,
@@ -119,6 +131,21 @@ def create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "方案已创建，请核对述职对象和时间节点。")
             return redirect("rounds:detail", pk=campaign.pk)
     return render(request, "rounds/create.html", {"title": "新建方案", "form": form})
+
+
+def _hub(
+    request: HttpRequest, campaign: Any, reporters: list[Any], deadlines: list[Deadline]
+) -> dict[str, Any]:
+    """What the stages above rounds put on the round page (rounds/hub.py): for the
+    office, the host and the superior; a reporter sees the round as before."""
+    if not reaches(request.user, campaign.committee, roles=SUBTREE_ROLES):
+        return {"stages": [], "status": None}
+    for d in deadlines:
+        d.url = hub.step_url(campaign, d.key)  # type: ignore[attr-defined]
+    table = hub.status_table(campaign, reporters)
+    for r in reporters:
+        r.cells = table.rows.get(r.pk, [])  # type: ignore[attr-defined]
+    return {"stages": hub.stage_links(campaign, request.user), "status": table}
 
 
 @login_required
@@ -198,6 +225,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "filing_form": FilingForm() if campaign.parent_id and writable else None,
         "can_ack": campaign.parent_id is None and writable,
         "today": today,
+        # a street's secretary reaches the street's round, not the district's above it
+        **_hub(request, campaign, reporters, deadlines),
+        "preset_known": campaign.preset_key in shipped_presets()
+        or Preset.objects.filter(key=campaign.preset_key).exists(),
+        "parent_readable": campaign.parent is not None
+        and can_read_campaign(request.user, campaign.parent),
     }
     return render(request, "rounds/detail.html", context)
 
@@ -499,8 +532,21 @@ def preset_detail(request: HttpRequest, key: str) -> HttpResponse:
             "rules": definition.rules,
             "office": office,
             "can_edit": office is not None and can_manage(request.user, office.committee),
+            "can_copy": bool(_managed_committees(request)) or is_admin(request.user),
         },
     )
+
+
+@login_required
+def preset_export(request: HttpRequest, key: str) -> HttpResponse:
+    """The preset as a file, for import elsewhere: the form is the way to edit it here."""
+    version = request.GET.get("v")
+    definition = _visible_preset(
+        request, key, int(version) if version and version.isdigit() else None
+    )
+    response = HttpResponse(definition.text, content_type="application/toml; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(definition.title)}.toml"
+    return response
 
 
 @login_required

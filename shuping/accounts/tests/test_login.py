@@ -97,8 +97,8 @@ def test_grant_role_command(cast):
 
 
 def test_home_includes_other_apps_panels(cast, client, settings, tmp_path):
-    (tmp_path / "rounds").mkdir()
-    (tmp_path / "rounds" / "home_panel.html").write_text(
+    (tmp_path / "meetings").mkdir()
+    (tmp_path / "meetings" / "home_panel.html").write_text(
         '<section class="card">本年度方案面板 {{ user.username }}</section>'
     )
     settings.TEMPLATES = [

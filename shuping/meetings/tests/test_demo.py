@@ -48,6 +48,9 @@ def test_demo_builds_meetings_and_is_idempotent() -> None:
     assert Question.objects.filter(entry__meeting=members).count() == 2
     assert Critique.objects.filter(entry__meeting=closed, status="final").count() == 1
     assert Question.objects.filter(entry__meeting=closed).exists()
+    # the record's times are in order: sign-ins before the meeting opened
+    assert closed.opened_at is not None
+    assert not Attendee.objects.filter(meeting=closed, signed_in_at__gt=closed.opened_at).exists()
 
     counts = (Meeting.objects.count(), Attendee.objects.count(), Question.objects.count())
     demo.load(lambda _: None)

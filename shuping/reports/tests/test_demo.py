@@ -44,3 +44,23 @@ def test_demo_every_state_and_idempotent(cast: Cast) -> None:
     demo.load(lines.append)
     assert (DutyReport.objects.count(), InnovationCase.objects.count()) == counts
     assert not [line for line in lines if "停在草稿" in line]
+
+
+def test_demo_report_texts_name_their_own_organization(cast: Cast) -> None:
+    orgs = [
+        create_organization(
+            actor=None,
+            parent=cast.street,
+            code=f"Y{i}",
+            name=f"示范第{i}社区党委",
+            kind="committee",
+            sector="street",
+        )
+        for i in range(3)
+    ]
+    make_campaign(cast.street, year=2026, rules=rules_for_shape("004"), reporters=orgs)
+    demo.load(lambda _: None)
+    for report in DutyReport.objects.select_related("reporter__organization"):
+        text = "".join(report.sections.values())
+        assert "金鑫社区党委书记" not in text  # the sample's own community
+        assert report.reporter.organization.name in text

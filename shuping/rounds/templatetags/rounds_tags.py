@@ -28,11 +28,21 @@ def upcoming_panel(context: dict[str, Any]) -> dict[str, Any]:
 
 @register.inclusion_tag("rounds/_rules_summary.html")
 def rules_summary(
-    rules: Rules, year: int | None = None, places: int | None = None
+    rules: Rules,
+    year: int | None = None,
+    places: int | None = None,
+    for_office: bool = False,
 ) -> dict[str, Any]:
     """On a round, `year` and `places` are the round's own: dates are shown as the real
-    days deadlines use, and the on-site places as the round set them."""
-    return {"rules": rules, "year": year, "places": places, "plan_notes": plan_notes(rules)}
+    days deadlines use, and the on-site places as the round set them. Where the seed is
+    silent and how it was read (方案说明) is for the office only (`for_office`)."""
+    return {
+        "rules": rules,
+        "year": year,
+        "places": places,
+        "plan_notes": plan_notes(rules),
+        "for_office": for_office,
+    }
 
 
 @register.simple_tag
@@ -59,3 +69,20 @@ def relative(value: str, year: int | None = None) -> str:
     if day == MONTH_END or (day > 28 and month == 2):
         return f"{when}{month}月底"
     return f"{when}{month}月{day}日"
+
+
+@register.filter
+def meeting_title(rules: Rules, key: str) -> str:
+    """A meeting key of the preset (`members`, `committee`) as the office names it."""
+    for meeting in rules.meetings:
+        if meeting.key == key:
+            return meeting.title
+    return "述职评议会"
+
+
+@register.filter
+def mode_label(value: str) -> str:
+    """`onsite` → 现场述职."""
+    from shuping.rounds.models import ReportMode
+
+    return dict(ReportMode.choices).get(value, "")

@@ -122,7 +122,10 @@ def test_deadline_edit(client, cast, street_round):
 
 def test_preset_pages(client, cast):
     login(client, cast.street_organizer)
-    assert "002_b1addb69841a860d.txt" in client.get(reverse("rounds:presets")).content.decode()
+    listing = client.get(reverse("rounds:presets")).content.decode()
+    # no seed file names, hashes or preset codes on the page (issue 13, point 4)
+    assert "002_b1addb69841a860d" not in listing and "202_" not in listing
+    assert "002_shichang_jianguan<" not in listing and "市场监管局党总支" in listing
     detail = client.get(reverse("rounds:preset_detail", args=["003_quwei_liangji"]))
     assert "健全和完善党建工作制度体系情况" in detail.content.decode()
     copy = client.post(

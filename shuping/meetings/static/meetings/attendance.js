@@ -10,25 +10,36 @@
 
   function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, ""); }
 
-  var missing = document.getElementById("att-missing");
+  var state = document.getElementById("att-state");
   function filter() {
-    var q = norm(search.value), onlyMissing = missing && missing.checked;
+    var q = norm(search.value), want = state ? state.value : "";
+    var header = null, shown = 0;
+    function closeGroup() { if (header) header.hidden = shown === 0; }
     Array.prototype.forEach.call(list.children, function (li) {
+      if (li.hasAttribute("data-group")) { closeGroup(); header = li; shown = 0; return; }
       var text = norm(li.dataset.text);
-      var on = li.querySelector("button.tap.on");
-      li.hidden = (q !== "" && text.indexOf(q) === -1) || (onlyMissing && !!on);
+      var on = !!li.querySelector("button.tap.on");
+      li.hidden = (q !== "" && text.indexOf(q) === -1) ||
+        (want === "missing" && on) || (want === "present" && !on);
+      if (!li.hidden) shown += 1;
     });
+    closeGroup();  // an organization with nobody left to show loses its heading too
   }
   if (search) search.addEventListener("input", filter);
-  if (missing) missing.addEventListener("change", filter);
+  if (state) state.addEventListener("change", filter);
 
   function paintCounts(data) {
     document.getElementById("present-total").textContent = data.present;
     document.getElementById("present-mini").textContent = data.present;
     data.categories.forEach(function (c) {
       var row = document.querySelector('#count-rows tr[data-key="' + c.key + '"] .present');
-      if (row) row.textContent = c.present;
+      if (row) row.textContent = c.listed_present;
     });
+    // walk-ins are their own line, so the categories add up to the total
+    document.getElementById("walk-ins").textContent = data.walk_ins;
+    document.getElementById("present-sum").textContent = data.present;
+    document.getElementById("walk-mini").textContent = data.walk_ins;
+    document.getElementById("walk-note").hidden = !data.walk_ins;
     var ul = document.getElementById("quorum-lines");
     ul.innerHTML = "";
     data.quorum.lines.forEach(function (line) {

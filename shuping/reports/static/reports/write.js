@@ -47,6 +47,24 @@
           "</small></li>";
       }).join("");
     }
+    var form = document.getElementById("submit-form");
+    if (form && checks) {
+      // the confirmation and the note next to the button follow the live checks
+      var failing = checks.filter(function (c) { return c.verdict !== "ok"; });
+      var names = failing.map(function (c) { return c.title; });
+      form.setAttribute("data-confirm", "提交后报告交组织单位审核，审核期间不能修改。" +
+        (names.length ? "以下检查仍未通过：" + names.join("；") + "。" : "") + "确定提交吗？");
+      var count = document.getElementById("checks-count");
+      if (count) count.textContent = failing.length ? failing.length + " 项未通过" : "全部通过";
+      var note = document.getElementById("submit-note");
+      var list = document.getElementById("submit-failing");
+      if (note && list) {
+        note.hidden = !failing.length;
+        list.textContent = failing.map(function (c) {
+          return c.title + (c.verdict === "block" ? "（必改）" : "");
+        }).join("；");
+      }
+    }
     if (counts) {
       Array.prototype.forEach.call(root.querySelectorAll(".count"), function (el) {
         if (el.dataset.key in counts) el.textContent = counts[el.dataset.key];
@@ -103,10 +121,14 @@
 
   var form = document.getElementById("submit-form");
   if (form) form.addEventListener("submit", function (e) {
-    if (!dirty) return;
+    if (e.defaultPrevented || !dirty) return;  // declined in the confirmation, or nothing to save
     e.preventDefault();
     save("save").then(function (ok) { if (ok) form.submit(); });
   });
+
+  // On a phone the checks are a bar at the bottom of the screen, closed until tapped.
+  var bar = document.querySelector(".checks-bar");
+  if (bar && window.matchMedia("(max-width: 900px)").matches) bar.open = false;
 
   window.addEventListener("beforeunload", function (e) {
     if (dirty) { e.preventDefault(); e.returnValue = ""; }

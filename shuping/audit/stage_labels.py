@@ -1,0 +1,89 @@
+"""Chinese words for the audit actions of the stages added in the second half
+(assessment, inspections, results, the office calendar, the projector), registered
+here until their own apps register them in their `AppConfig.ready()` — an app that
+registers later overrides these. Strings only: the audit app imports none of them."""
+
+from __future__ import annotations
+
+from shuping.audit.labels import register
+
+
+def register_stage_labels() -> None:
+    register(
+        group=("assessment", "综合评价"),
+        actions={
+            "assessment.inputs": "录入评价依据",
+            "assessment.import_inputs": "导入评价依据",
+            "assessment.flag": "标记重大情形",
+            "assessment.flag_cleared": "撤销重大情形标记",
+            "assessment.propose": "提出综合评价等次",
+            "assessment.override": "调整综合评价等次",
+            "assessment.opinion": "填写评价意见",
+            "assessment.approve": "审定综合评价",
+            "assessment.publish": "公布综合评价",
+            "assessment.reopen": "重新打开综合评价",
+        },
+    )
+    register(
+        group=("inspection", "督查调研"),
+        actions={
+            "inspection.create": "记录督查调研",
+            "inspection.delete": "删除督查调研记录",
+            "inspection.evidence": "上传调研材料",
+            "inspection.finding": "记录发现的问题",
+            "inspection.finding_deleted": "删除发现的问题",
+        },
+    )
+    register(
+        group=("results", "结果运用"),
+        actions={
+            "results.apply": "确定结果运用",
+            "results.flags": "调整结果运用事项",
+            "results.final": "结果运用定稿",
+            "results.reopened": "重新打开结果运用",
+            "results.feedback": "记录结果反馈",
+            "results.announcement_draft": "起草通报",
+            "results.announcement_edit": "修改通报",
+            "results.announcement_issue": "印发通报",
+            "results.notice_draft": "起草公示",
+            "results.notice_edit": "修改公示",
+            "results.notice_start": "开始公示",
+            "results.notice_ended": "公示期满",
+            "results.objection": "登记公示异议",
+            "results.objection_decide": "处理公示异议",
+            "results.task_due": "设定整改期限",
+            "results.task_done": "完成结果运用事项",
+            "results.task_overdue": "结果运用事项逾期",
+            "results.task_cancel": "取消结果运用事项",
+        },
+    )
+    register(
+        group=("calendar", "工作日历"),
+        actions={"calendar.correct": "更正工作日", "calendar.remove": "删除工作日更正"},
+    )
+    register(actions={"meeting.projector": "切换投屏内容"})
+    register(
+        fields={
+            "approved": "审定",
+            "basis": "依据",
+            "fields": "修改项",
+            "flag": "标记",
+            "flags": "标记",
+            "grade": "等次",
+            "minute_ref": "会议纪要",
+            "warnings": "提示",
+            "file": "文件",
+            "method": "方式",
+            "cancelled_tasks": "取消事项",
+            "done_on": "完成日期",
+            "is_workday": "工作日",
+            "on": "日期",
+            "results": "结果",
+            "tasks": "事项",
+            "way": "方式",
+            "reason": "理由",
+            "note": "说明",
+            "score": "得分",
+            "rank": "名次",
+        }
+    )
