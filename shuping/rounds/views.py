@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -226,7 +225,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_ack": campaign.parent_id is None and writable,
         "today": today,
         # a street's secretary reaches the street's round, not the district's above it
-        **_hub(request, campaign, reporters, deadlines),
+        **_hub(request, campaign, list(reporters), deadlines),
         "preset_known": campaign.preset_key in shipped_presets()
         or Preset.objects.filter(key=campaign.preset_key).exists(),
         "parent_readable": campaign.parent is not None
