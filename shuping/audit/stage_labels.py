@@ -87,3 +87,44 @@ def register_stage_labels() -> None:
             "rank": "名次",
         }
     )
+    register(
+        group=("accounts", "账号与登录"),
+        actions={"login.locked": "登录被暂停（失败次数过多）", "password.change": "修改密码"},
+    )
+    register(
+        group=("rectification", "整改台账"),
+        actions={
+            "rectification.create": "新增整改事项",
+            "rectification.update": "修改整改事项",
+            "rectification.delete": "删除整改事项",
+            "rectification.complete": "报告整改完成",
+            "rectification.sign_off": "整改销号",
+            "rectification.send_back": "退回整改",
+            "rectification.carry_over": "结转上年未完成事项",
+            "rectification.import": "导入整改台账",
+            "rectification.plan_submit": "报送整改方案",
+            "rectification.plan_return": "退回整改方案",
+            "rectification.plan_approve": "审定整改方案",
+        },
+    )
+    register(
+        group=("member_review", "民主评议党员"),
+        actions={
+            "member_review.start": "启动民主评议党员",
+            "member_review.advance": "进入下一环节",
+            "member_review.issue_links": "发放个人评议二维码",
+            "member_review.self_eval": "个人自评",
+            "member_review.propose": "支委会提出评议意见",
+            "member_review.determine": "核实审定等次",
+            "member_review.confirm": "本人确认",
+            "member_review.answer": "答复本人意见",
+            "member_review.objection": "受理公示异议",
+            "member_review.objection_answer": "答复公示异议",
+            "member_review.report": "上报评议情况",
+            "member_review.recommend": "推荐表彰",
+            "member_review.helper": "确定帮扶人",
+            "member_review.follow_up_record": "记录帮教情况",
+            "member_review.follow_up_done": "帮教完成",
+            "member_review.persuade": "记录劝退处理",
+        },
+    )
