@@ -12,9 +12,11 @@ from ninja.security import HttpBearer, django_auth
 from shuping.accounts.api import router as accounts_router
 from shuping.accounts.models import ApiToken, hash_token
 from shuping.ballots.api import router as ballots_router
+from shuping.filing.api import router as filing_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
 from shuping.organizations.api import router as organizations_router
+from shuping.oversight.api import router as oversight_router
 from shuping.reports.api import router as reports_router
 from shuping.rounds.api import router as rounds_router
 
@@ -62,3 +64,5 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/reports", reports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
+api.add_router("/filing", filing_router)
+api.add_router("/oversight", oversight_router)

@@ -25,4 +25,6 @@ urlpatterns = [
     path("reports/", include("shuping.reports.urls")),
     path("meetings/", include("shuping.meetings.urls")),
     path("b/", include("shuping.ballots.urls")),
+    path("filing/", include("shuping.filing.urls")),
+    path("oversight/", include("shuping.oversight.urls")),
 ]

@@ -46,6 +46,7 @@ from shuping.lib.types import Actor
 from shuping.meetings.access import can_run_meeting
 from shuping.meetings.models import Meeting
 from shuping.meetings.services import quorum_status
+from shuping.rounds.archive import require_not_archived
 from shuping.rounds.rules import MeetingRule
 
 MAX_TOKENS_PER_ISSUE = 1000
@@ -82,11 +83,13 @@ def _check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
 
 
 def _lock(ballot: Ballot) -> Ballot:
-    return (
+    locked = (
         Ballot.objects.select_for_update(of=("self",))
         .select_related("meeting__campaign__committee", "meeting__host")
         .get(pk=ballot.pk)
     )
+    require_not_archived(locked.meeting.campaign)
+    return locked
 
 
 def _meeting_rule(meeting: Meeting) -> MeetingRule:
