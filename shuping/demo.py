@@ -18,6 +18,7 @@ STEPS = [
     "shuping.reports.demo",
     "shuping.meetings.demo",
     "shuping.ballots.demo",
+    "shuping.filing.demo",
 ]
 
 Login = tuple[str, str]  # (username, what the account is for)

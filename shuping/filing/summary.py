@@ -104,7 +104,7 @@ def draft_parts(campaign: Campaign) -> dict[str, str]:
         + (f"（书记空缺{facts.vacant}个，由负责人书面述职）" if facts.vacant else "")
         + "。",
     ]
-    if facts.reporters:
+    if facts.reports_in:
         situation.append(
             f"已提交述职报告{facts.reports_in}份，占应述职人数的"
             f"{facts.share(facts.reports_in, facts.reporters)}。"
@@ -120,12 +120,13 @@ def draft_parts(campaign: Campaign) -> dict[str, str]:
     if facts.ballots:
         valid = sum(facts.grades.values())
         dist = "、".join(
-            f"“{g}”{facts.grades.get(g, 0)}票（{facts.share(facts.grades.get(g, 0), valid)}）"
+            f"“{g}”{facts.grades.get(g, 0)}人次（{facts.share(facts.grades.get(g, 0), valid)}）"
             for g in scale
         )
         situation.append(
             f"开展民主测评{facts.ballots}次，发出测评票{facts.issued}张，收回{facts.returned}张，"
-            f"参评率{facts.share(facts.returned, facts.issued)}；有效评价中{dist}。"
+            f"参评率{facts.share(facts.returned, facts.issued)}；述职人共获有效评价{valid}人次，"
+            f"其中{dist}。"
         )
     problems = []
     if facts.questions or facts.critiques:
@@ -133,12 +134,12 @@ def draft_parts(campaign: Campaign) -> dict[str, str]:
             f"会上现场提问{facts.questions}个，述职人作出承诺{facts.promises}项；"
             f"主持人逐一点评{facts.critiques}人，指出的问题主要集中在以下方面："
         )
-    problems.append(
-        "（一）抓党建工作的主体责任落实还有差距，存在重业务、轻党建的现象。"
-        "（二）问题查摆不够深入，原因分析偏重客观因素。"
-        "（三）整改措施针对性不强，部分问题整改不到位。"
-        "（以上为起草提示，请结合点评意见和督查调研情况修改。）"
-    )
+    problems += [
+        "（一）抓党建工作的主体责任落实还有差距，存在重业务、轻党建的现象。",
+        "（二）问题查摆不够深入，原因分析偏重客观因素。",
+        "（三）整改措施针对性不强，部分问题整改不到位。",
+        "（以上三条为起草提示，请结合点评意见和督查调研情况修改。）",
+    ]
     low = [g for g in scale[len(scale) // 2 :]]
     low_votes = sum(facts.grades.get(g, 0) for g in low)
     suggestions = [

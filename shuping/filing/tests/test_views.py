@@ -106,7 +106,7 @@ def test_upload_excuse_submit_acknowledge(client, cast, campaign):
     client.post(f"/filing/{campaign.pk}/acknowledge/")
     filing.refresh_from_db()
     assert filing.state == FilingState.ACKNOWLEDGED
-    assert "已归档，只读" in client.get(f"/filing/{campaign.pk}/").content.decode()
+    assert "本轮数据只读" in client.get(f"/filing/{campaign.pk}/").content.decode()
     assert client.get(f"/filing/{campaign.pk}/elsewhere/").status_code == 404
 
 
