@@ -7,3 +7,10 @@ class FilingConfig(AppConfig):
     name = "shuping.filing"
     label = "filing"
     verbose_name = "备案与归档"
+
+    def ready(self) -> None:
+        from shuping.filing.carryover import last_evaluation, last_filing
+        from shuping.rounds.carryover import register_carryover_provider
+
+        register_carryover_provider("filing.last_evaluation", last_evaluation)
+        register_carryover_provider("filing.last_filing", last_filing)
