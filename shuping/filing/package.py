@@ -98,7 +98,7 @@ def _to_pdf(binary: str, docx_files: dict[str, bytes]) -> dict[str, bytes]:
 def _contents_docx(filing: Filing, lines: list[tuple[str, str, str, str]], pdf_note: str) -> bytes:
     campaign = filing.campaign
     w = PlanWriter()
-    w.title(f"{campaign.title}备案材料目录")
+    w.title(f"{campaign.committee.name}{campaign.year}年度述职评议考核备案材料目录")
     w.para(f"报送单位：{campaign.committee.name}", indent=False)
     w.para(f"报送至：{filing.filed_with}", indent=False)
     if filing.due_on:

@@ -39,8 +39,13 @@ def index(request: HttpRequest) -> HttpResponse:
             "chain": ancestors(request.user, board.root),
             "funnel": bars(board.funnel),
             "grades": bars(board.grades),
+            # only the committees with something overdue, most first: read at a glance
             "overdue_by_branch": bars(
-                [(b.org.name, b.overdue_total) for b in board.branches], tone="bad"
+                sorted(
+                    ((b.org.name, b.overdue_total) for b in board.branches if b.overdue_total),
+                    key=lambda item: -item[1],
+                ),
+                tone="bad",
             ),
             "overdue_kinds": bars(board.overdue, tone="bad"),
         },
