@@ -9,3 +9,11 @@ class BallotsConfig(AppConfig):
 
     name = "shuping.ballots"
     verbose_name = "民主测评"
+
+    def ready(self) -> None:
+        from shuping.ballots.panels import results_panel, turnout_panel
+        from shuping.meetings.models import ProjectorMode
+        from shuping.meetings.projector import register_projector_panel
+
+        register_projector_panel(ProjectorMode.TURNOUT, turnout_panel)
+        register_projector_panel(ProjectorMode.RESULTS, results_panel)

@@ -30,6 +30,12 @@ FONT = "宋体"
 SLIP_COLS, SLIP_ROWS = 3, 4
 
 
+def unit_year(ballot: Ballot) -> str:
+    """ "金顶街道党工委2026年度": who holds the ballot and for which year, on every paper."""
+    campaign = ballot.meeting.campaign
+    return f"{campaign.committee.name}{campaign.year}年度"
+
+
 def _meeting_date(ballot: Ballot) -> str:
     day = timezone.localtime(ballot.meeting.starts_at)
     return f"{day.year}年{day.month}月{day.day}日"
@@ -149,9 +155,13 @@ def slips_docx(
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(buf, width=Cm(3.9))
+            _para(cell, unit_year(ballot), size=8, center=True)
             _para(cell, ballot.meeting.title, size=8.5, bold=True, center=True)
             _para(cell, f"民主测评票 · {cat_title}", size=8.5, center=True)
-            _para(cell, url, size=6.5, center=True, space_after=4)
+            _para(cell, "微信扫码，仅可提交一次", size=8, bold=True, center=True)
+            # the address on two fixed lines (site, then code), the same on every slip
+            _para(cell, f"{base_url}/", size=6.5, center=True)
+            _para(cell, token, size=6.5, center=True, space_after=4)
         for row in table.rows:
             row.height = Cm(6.7)
     filename = f"测评二维码_{ballot.pk}_{cat_title}_{len(tokens)}张.docx"
@@ -163,6 +173,7 @@ def slips_docx(
 
 def paper_form_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     doc = _document(margin_cm=2.0)
+    _para(doc, unit_year(ballot), size=14, center=True)
     _para(doc, f"{ballot.meeting.title}", size=16, bold=True, center=True)
     _para(doc, "民主测评表", size=16, bold=True, center=True, space_after=6)
     _para(
@@ -285,7 +296,7 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append([f"{ballot.meeting.title}民主测评结果汇总表"])
+    ws.append([f"{unit_year(ballot)}{ballot.meeting.title}民主测评结果汇总表"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
     ws["A1"].font = Font(name=FONT, size=16, bold=True)
     ws["A1"].alignment = center
@@ -316,6 +327,7 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = 6 if i == 1 else 12 if i == 2 else 22 if i == 3 else 9
     _indicator_sheet(wb, tally, border=border, center=center)
+    ws.freeze_panes = "A4"  # title, caption and header stay in sight while scrolling
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -355,6 +367,7 @@ def _indicator_sheet(wb: Any, tally: dict[str, Any], *, border: Any, center: Any
                 cell.number_format = "0.00%"
     ws.column_dimensions["A"].width = 10
     ws.column_dimensions["B"].width = 40
+    ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -369,7 +382,7 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     doc = _document(landscape=True, margin_cm=1.5)
     _para(
         doc,
-        f"{ballot.meeting.title}民主测评结果汇总表",
+        f"{unit_year(ballot)}{ballot.meeting.title}民主测评结果汇总表",
         size=16,
         bold=True,
         center=True,
@@ -385,8 +398,9 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             _cell_text(cell, str(value), size=9)
-    rest = (26.7 - 1.0 - 2.0 - 4.6) / max(1, len(cols) - 3)
-    _set_widths(table, [Cm(1.0), Cm(2.0), Cm(4.6)] + [Cm(rest)] * (len(cols) - 3))
+    # 1.3 cm keeps "序号" on one line at 9 pt with the cell's own padding
+    rest = (26.7 - 1.3 - 2.0 - 4.6) / max(1, len(cols) - 3)
+    _set_widths(table, [Cm(1.3), Cm(2.0), Cm(4.6)] + [Cm(rest)] * (len(cols) - 3))
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:
         _para(doc, f"规则：{rule_text}", size=9)
     for rep in tally.get("reporters", []):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from shuping.lib.docx import page_number_footer, set_font
 from shuping.meetings import services
 from shuping.meetings.models import Critique, Meeting, MeetingReporter
 
@@ -36,11 +36,7 @@ def content_disposition(filename: str) -> str:
 
 
 def _font(run: object, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name  # type: ignore[attr-defined]
-    run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.font.bold = bold  # type: ignore[attr-defined]
-    # East-Asian text takes the eastAsia font, not the ASCII one.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
+    set_font(run, name, size, bold=bold)
 
 
 def _para(doc: object, text: str, *, font: str = BODY_FONT, size: float = 12, bold: bool = False,
@@ -90,6 +86,27 @@ def _duration(entry: MeetingReporter) -> str:
     return f"{seconds // 60}分{seconds % 60:02d}秒"
 
 
+ABSENTEES_LISTED = 200  # a hall of 700: name the absent, but never a book of names
+
+
+def _absentees(doc: object, meeting: Meeting, titles: dict[str, str]) -> None:
+    """缺席人员及原因: the expected who did not sign in, by category, with room for reasons."""
+    absent = list(
+        meeting.attendees.filter(expected=True, signed_in_at__isnull=True)
+        .order_by("category", "name", "id")
+        .values_list("category", "name")[: ABSENTEES_LISTED + 1]
+    )
+    _para(doc, "缺席人员及原因：" + ("无。" if not absent else ""), size=11)
+    by_category: dict[str, list[str]] = {}
+    for category, name in absent[:ABSENTEES_LISTED]:
+        by_category.setdefault(category, []).append(name)
+    for category, names in by_category.items():
+        title = titles.get(category) or services.DEFAULT_TITLES.get(category) or "其他"
+        _para(doc, f"{title}（{len(names)}人）：{'、'.join(names)}；原因：＿＿＿＿＿＿", size=11)
+    if len(absent) > ABSENTEES_LISTED:
+        _para(doc, f"（缺席人员较多，此处列出前{ABSENTEES_LISTED}人，完整名单见签到表。）", size=11)
+
+
 def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
     """会议记录: meeting info, attendance by category with the quorum lines, speaking
     order with times, questions/answers/promises and each reporter's critique."""
@@ -108,6 +125,7 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     section.top_margin, section.bottom_margin = Cm(3.0), Cm(2.5)
     section.left_margin, section.right_margin = Cm(2.6), Cm(2.4)
+    page_number_footer(section)
 
     _para(doc, "会 议 记 录", font=TITLE_FONT, size=20, center=True)
     _para(doc, meeting.title, font="楷体_GB2312", size=14, center=True)
@@ -122,6 +140,7 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
         ("开始/结束", f"{_local(meeting.opened_at, '%H:%M') or '—'} / "
                      f"{_local(meeting.closed_at, '%H:%M') or '—'}"),
         ("每人述职时限", f"{limit} 分钟" if limit else "未设定"),
+        ("记 录 人", "＿＿＿＿＿＿"),
     ):  # fmt: skip
         _para(doc, f"{label}：{value}")
 
@@ -139,6 +158,7 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
         _para(
             doc, f"未达到会人数要求，经主持人决定继续进行。理由：{quorum.override_reason}", size=11
         )
+    _absentees(doc, meeting, titles)
 
     _heading(doc, "三、述职顺序")
     rows = []
@@ -186,21 +206,28 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
         _para(doc, "无。")
 
     _heading(doc, "五、领导点评")
+    without: list[str] = []
     for entry in agenda:
         who = entry.reporter.person.name if entry.reporter.person is not None else "（空缺）"
         try:
             critique: Critique | None = entry.critique
         except Critique.DoesNotExist:
             critique = None
-        _para(doc, f"{entry.reporter.organization.name} {who}", font=HEAD_FONT, size=12)
         if critique is None or not critique.text:
-            _para(doc, "（无点评）")
-        else:
-            mark = "" if critique.status == "final" else "（草稿，未定稿）"
-            _para(doc, critique.text + mark)
+            without.append(f"{entry.reporter.organization.name} {who}")
+            continue
+        _para(doc, f"{entry.reporter.organization.name} {who}", font=HEAD_FONT, size=12)
+        mark = "" if critique.status == "final" else "（草稿，未定稿）"
+        _para(doc, critique.text + mark)
+    if without:
+        # one line, not a "（无点评）" placeholder under every written reporter
+        _para(doc, f"未作点评：{'、'.join(without)}。")
 
+    # signatures close the record; the generation time sits on the same line block, so
+    # no page ever holds only a timestamp
     _para(doc, "")
-    _para(doc, f"记录生成时间：{_local(timezone.now(), '%Y-%m-%d %H:%M')}", size=10)
+    _para(doc, "主持人（签字）：＿＿＿＿＿＿　　记录人（签字）：＿＿＿＿＿＿")
+    _para(doc, f"（本记录由系统于{_local(timezone.now(), '%Y年%m月%d日 %H:%M')}生成）", size=10)
     buf = io.BytesIO()
     doc.save(buf)
     stamp = _local(meeting.starts_at, "%Y%m%d")

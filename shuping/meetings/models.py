@@ -33,6 +33,17 @@ MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ProjectorMode(models.TextChoices):
+    """What the one projector screen of a meeting shows, chosen on the host's console."""
+
+    AGENDA = "agenda", "跟随议程（述职人与计时）"
+    TITLE = "title", "会议标题"
+    QUESTIONS = "questions", "现场提问"
+    TURNOUT = "turnout", "测评进度"
+    RESULTS = "results", "测评结果"
+    NOTICE = "notice", "通知"
+
+
 class Meeting(models.Model):
     campaign = models.ForeignKey(
         "rounds.Campaign",
@@ -65,6 +76,12 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    projector_mode = models.CharField(
+        "投影内容", max_length=20, choices=ProjectorMode.choices, default=ProjectorMode.AGENDA
+    )
+    projector_notice = models.TextField("投影通知", blank=True, default="")
+    # Bumped by every change the room should see; the projector long-polls on it.
+    projector_version = models.PositiveIntegerField(default=0)
     quorum_override_reason = models.TextField("未达到会人数要求仍继续的理由", blank=True)
     quorum_overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

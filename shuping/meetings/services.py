@@ -20,7 +20,7 @@ from django.utils import timezone
 from shuping.accounts.access import can_manage
 from shuping.audit.services import record
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
-from shuping.meetings import prefill
+from shuping.meetings import prefill, projector
 from shuping.meetings.access import can_run_meeting
 from shuping.meetings.models import (
     CRITIQUE_TRANSITIONS,
@@ -31,6 +31,7 @@ from shuping.meetings.models import (
     Meeting,
     MeetingReporter,
     MeetingStatus,
+    ProjectorMode,
     Question,
     SignInMethod,
 )
@@ -141,7 +142,11 @@ def _require_setup(actor: Actor, campaign: Campaign) -> None:
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    """Re-read and lock the meeting row; keep the already loaded relations."""
+    """Re-read and lock the meeting row; keep the already loaded relations.
+
+    Every change goes through here, so it is also where waiting projector screens are
+    told to redraw (the bump commits with the change, or not at all)."""
+    projector.bump(meeting.pk)
     fresh = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require_not_archived(meeting.campaign)
     fresh.campaign = meeting.campaign
@@ -1093,3 +1098,33 @@ def room_state(meeting: Meeting) -> dict[str, Any]:
         "total": len(entries),
         "done": sum(1 for e in entries if e.ended_at is not None),
     }
+
+
+NOTICE_MAX_CHARS = 300
+
+
+def set_projector(meeting: Meeting, *, actor: Actor, mode: str, notice: str = "") -> Meeting:
+    """Choose what the meeting's projector shows (the host's console)."""
+    if mode not in ProjectorMode.values:
+        raise DomainError("请选择投影内容。", field="mode")
+    notice = notice.strip()
+    if mode == ProjectorMode.NOTICE and not notice:
+        raise DomainError("请填写要投影的通知内容。", field="notice")
+    if len(notice) > NOTICE_MAX_CHARS:
+        raise DomainError(f"通知不超过{NOTICE_MAX_CHARS}字。", field="notice")
+    with transaction.atomic():
+        locked = _locked(meeting)
+        _require_run(actor, locked)
+        before = locked.projector_mode
+        locked.projector_mode = mode
+        if mode == ProjectorMode.NOTICE:
+            locked.projector_notice = notice
+        locked.save(update_fields=["projector_mode", "projector_notice"])
+        record(
+            actor=actor,
+            action="meeting.projector",
+            target=locked,
+            organization=locked.campaign.committee,
+            changes={"projector_mode": [before, mode]},
+        )
+    return locked

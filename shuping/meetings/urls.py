@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/attendance.json", views.attendance_json, name="attendance_json"),
     path("<int:pk>/qr/", views.signin_qr, name="signin_qr"),
     path("<int:pk>/host/", views.host, name="host"),
+    path("<int:pk>/projector/", views.projector_console, name="projector_console"),
     path("<int:pk>/state.json", views.state_json, name="state_json"),
     path("<int:pk>/entry/<int:entry_pk>/", views.entry_detail, name="entry"),
     path("<int:pk>/record.docx", views.record_docx, name="record"),

@@ -20,10 +20,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from shuping.accounts.access import SUBTREE_ROLES, org_scope_q
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings import exports, services
+from shuping.meetings import projector as projector_screen
 from shuping.meetings.access import (
     can_run_meeting,
     get_campaign_for_meetings,
@@ -40,7 +43,14 @@ from shuping.meetings.forms import (
     QuestionForm,
     SelfSignInForm,
 )
-from shuping.meetings.models import Attendee, Critique, Meeting, MeetingReporter, MeetingStatus
+from shuping.meetings.models import (
+    Attendee,
+    Critique,
+    Meeting,
+    MeetingReporter,
+    MeetingStatus,
+    ProjectorMode,
+)
 from shuping.organizations.models import Person
 from shuping.rounds.models import Campaign
 
@@ -467,8 +477,32 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
             show_questions=rule is None or rule.questions or bool(questions),
             show_critique=rule is None or rule.critique or _has_critique(current),
             limit_seconds=(services.minutes_per_report(meeting) or 0) * 60,
+            projector_modes=ProjectorMode.choices,
+            ballot_panel=_ballot_panel(meeting),
         ),
     )
+
+
+def _ballot_panel(meeting: Meeting) -> dict[str, Any] | None:
+    """The meeting's ballot on the host page: turnout while open, results after close."""
+    return projector_screen.panel(meeting, ProjectorMode.RESULTS) or projector_screen.panel(
+        meeting, ProjectorMode.TURNOUT
+    )
+
+
+@login_required
+@require_POST
+def projector_console(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host's console chooses what the projector shows."""
+    meeting = get_meeting_for(request.user, pk, write=True)
+    mode = request.POST.get("mode", "")
+    notice = request.POST.get("notice", "")
+    _act(
+        request,
+        lambda: services.set_projector(meeting, actor=request.user, mode=mode, notice=notice),
+        "投影内容已切换。",
+    )
+    return redirect(f"{reverse('meetings:host', args=[meeting.pk])}#projector")
 
 
 def _questions(entry: MeetingReporter, titles: dict[str, str]) -> list[Any]:
@@ -609,6 +643,7 @@ def _by_key(field_name: str, key: str) -> Meeting:
 
 
 @never_cache
+@xframe_options_sameorigin  # the host's console previews it in a frame
 def projector(request: HttpRequest, key: str) -> HttpResponse:
     meeting = _by_key("projector_key", key)
     return render(
@@ -616,16 +651,26 @@ def projector(request: HttpRequest, key: str) -> HttpResponse:
         "meetings/projector.html",
         {
             "meeting": meeting,
-            "state": services.room_state(meeting),
+            "state": _screen(meeting),
             "state_url": reverse("meetings:projector_state", args=[key]),
+            "preview": request.GET.get("preview") == "1",
         },
     )
 
 
+def _screen(meeting: Meeting) -> dict[str, Any]:
+    return projector_screen.screen_state(meeting, services.room_state(meeting))
+
+
 @never_cache
 def projector_state(request: HttpRequest, key: str) -> JsonResponse:
+    """The screen's state; with `?v=N` it waits (long polling) until version N is stale."""
     meeting = _by_key("projector_key", key)
-    return JsonResponse(services.room_state(meeting))
+    since = request.GET.get("v", "")
+    if since.isdigit() and int(since) == meeting.projector_version:
+        projector_screen.wait_for_change(meeting, int(since))
+        meeting = _by_key("projector_key", key)
+    return JsonResponse(_screen(meeting))
 
 
 # Failed self sign-ins allowed per window: per client address (a whole room may share

@@ -130,7 +130,7 @@ def _person(p: Person) -> dict[str, Any]:
 
 @router.get("/roots", response=list[OrgOut], summary="我可查看的最上级组织")
 def roots(request: HttpRequest) -> list[OrgOut]:
-    return [_org(o) for o in with_counts(reachable_roots(request.user))]
+    return [_org(o) for o in with_counts(reachable_roots(request.user), request.user)]
 
 
 @router.get("/search", response=list[OrgOut], summary="按名称搜索组织（最多 100 个）")
@@ -141,14 +141,15 @@ def search(request: HttpRequest, q: str) -> list[OrgOut]:
         .select_related("secretary")
         .order_by("path")[:100]
     )
-    return [_org(o) for o in with_counts(list(found))]
+    return [_org(o) for o in with_counts(list(found), request.user)]
 
 
 @router.get("/{org_id}", response=OrgDetail, summary="组织详情")
 def detail(request: HttpRequest, org_id: int) -> OrgDetail:
     org = get_organization_for(request.user, org_id)
     org = with_counts(
-        [Organization.objects.select_related("secretary", "deputy_secretary").get(pk=org.pk)]
+        [Organization.objects.select_related("secretary", "deputy_secretary").get(pk=org.pk)],
+        request.user,
     )[0]
     chain = Organization.objects.filter(pk__in=org.ancestor_ids()).order_by("depth")
     return OrgDetail(

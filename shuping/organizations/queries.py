@@ -3,6 +3,7 @@ queries however large the tree (grouped counts, no per-node lookups)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
@@ -24,11 +25,17 @@ def reachable_roots(user: Any) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=ids).select_related("secretary"))
 
 
-def with_counts(orgs: list[Organization]) -> list[Organization]:
-    """Attach `n_children` and `n_members` with two grouped queries, whatever the count."""
+def with_counts(orgs: list[Organization], user: Any) -> list[Organization]:
+    """Attach `n_children` and `n_members` with two grouped queries, whatever the count.
+
+    `n_children` counts the children the user may open, so a node never says "4 个下级"
+    and then "没有下级组织" when expanded; `n_members` is direct Party members only
+    (the label says 直属党员).
+    """
     ids = [o.pk for o in orgs]
     children = dict(
         Organization.objects.filter(parent_id__in=ids)
+        .filter(org_scope_q(user))
         .values_list("parent_id")
         .annotate(n=Count("pk"))
         .values_list("parent_id", "n")
@@ -45,6 +52,41 @@ def with_counts(orgs: list[Organization]) -> list[Organization]:
     return orgs
 
 
+@dataclass(frozen=True)
+class CategoryCount:
+    key: str
+    title: str
+    direct: int
+    subtree: int
+
+
+def people_by_category(org: Organization, user: Any) -> list[CategoryCount]:
+    """People of a node by category, directly in it and in its whole (visible) subtree.
+
+    One definition for every page and export that says how many 党员 a node has: only
+    category 党员 counts as Party members; the other categories are named as themselves.
+    Two grouped queries whatever the size of the subtree.
+    """
+    direct = dict(
+        Person.objects.filter(organization=org)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    subtree = dict(
+        Person.objects.filter(org.subtree_q("organization__"))
+        .filter(org_scope_q(user, prefix="organization__"))
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    return [
+        CategoryCount(key, str(title), direct.get(key, 0), subtree.get(key, 0))
+        for key, title in PersonCategory.choices
+        if key == PersonCategory.MEMBER or direct.get(key) or subtree.get(key)
+    ]
+
+
 def visible_children(user: Any, org: Organization) -> list[Organization]:
     qs = (
         Organization.objects.filter(parent=org)
@@ -52,7 +94,7 @@ def visible_children(user: Any, org: Organization) -> list[Organization]:
         .select_related("secretary")
         .order_by("sort_order", "code")
     )
-    return with_counts(list(qs))
+    return with_counts(list(qs), user)
 
 
 def ancestors(user: Any, org: Organization) -> list[tuple[Organization, bool]]:

@@ -44,6 +44,7 @@ from shuping.organizations.forms import (
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.queries import (
     ancestors,
+    people_by_category,
     reachable_roots,
     visible_children,
     with_counts,
@@ -78,7 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 .filter(name__icontains=query)
                 .select_related("secretary")
                 .order_by("path")[:100]
-            )
+            ),
+            request.user,
         )
         ids = {pk for org in results for pk in org.ancestor_ids()}
         names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
@@ -86,7 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
             org.trail = " › ".join(names.get(pk, "") for pk in org.ancestor_ids())  # type: ignore[attr-defined]
         context["results"] = results
     else:
-        roots = with_counts(reachable_roots(request.user))
+        roots = with_counts(reachable_roots(request.user), request.user)
         context["roots"] = [(root, visible_children(request.user, root)) for root in roots]
     return render(request, "organizations/tree.html", context)
 
@@ -130,6 +132,7 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
             )
         ),
         "children": visible_children(request.user, org),
+        "people_counts": people_by_category(org, request.user),
         "page": page.get_page(request.GET.get("page")),
         "query": query,
         "subtree": subtree,

@@ -7,6 +7,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from shuping.meetings.prefill import register_critique_provider
+        from shuping.reports.checks import length_page_conflict
         from shuping.reports.prefill import report_problems
+        from shuping.rounds.notes import register_plan_note_provider
 
         register_critique_provider("reports.problems", report_problems)
+        register_plan_note_provider("reports.pages", length_page_conflict)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from shuping.rounds.rules import ReportRules, Section
+from shuping.rounds.rules import ReportRules, Rules, Section
 
 Verdict = Literal["ok", "warn", "block"]
 
@@ -316,19 +316,78 @@ def estimate_pages(sections: list[tuple[str, str]]) -> int:
     return max(1, math.ceil(lines / LINES_PER_PAGE))
 
 
-def check_pages(rules: ReportRules, sections: Mapping[str, str]) -> Check | None:
+# Paragraphs of the seeds' sample reports run 150–250 characters; the estimate of what
+# the preset's own length needs uses the middle of that.
+TYPICAL_PARAGRAPH_CHARS = 200
+
+
+def required_chars(rules: ReportRules) -> list[tuple[str, int]]:
+    """(section title, characters) of a report that just meets the preset's length rules."""
+    per_section = [(s.title, s.target_chars or s.min_chars or 0) for s in rules.sections]
+    total = rules.target_chars or 0
+    known = sum(n for _, n in per_section)
+    if known < total and per_section:
+        share = (total - known) // max(1, sum(1 for _, n in per_section if not n))
+        per_section = [(t, n or share) for t, n in per_section]
+    return per_section
+
+
+def pages_at_required_length(rules: ReportRules) -> int | None:
+    """Pages the official layout needs for a report of the preset's own length."""
+    wanted = required_chars(rules)
+    if not any(n for _, n in wanted):
+        return None
+    pairs = []
+    for title, n in wanted:
+        paragraphs = [
+            "字" * min(TYPICAL_PARAGRAPH_CHARS, n - i) for i in range(0, n, TYPICAL_PARAGRAPH_CHARS)
+        ]
+        pairs.append((title, "\n".join(paragraphs)))
+    return estimate_pages(pairs)
+
+
+def page_limit(rules: ReportRules) -> tuple[int | None, int | None]:
+    """(the page limit checked, the pages the length rule needs when it overrides the limit)."""
     if rules.max_pages is None:
+        return None, None
+    needed = pages_at_required_length(rules)
+    if needed is not None and needed > rules.max_pages:
+        return needed, needed
+    return rules.max_pages, None
+
+
+def length_page_conflict(rules: Rules) -> list[str]:
+    """方案说明 when the preset's length and page rules cannot both be met."""
+    report = rules.report
+    _, needed = page_limit(report)
+    if needed is None:
+        return []
+    length = "、".join(f"{t}{n}字" for t, n in required_chars(report) if n)
+    return [
+        f"方案要求述职报告约{sum(n for _, n in required_chars(report))}字（{length}），"
+        f"按正式格式（每行{CHARS_PER_LINE}字、每页{LINES_PER_PAGE}行）约需{needed}页，"
+        f"与“不超过{report.max_pages}页”不能同时满足。系统以字数要求为准，"
+        f"页数按约{needed}页提示，不再逐份报告警告。"
+    ]
+
+
+def check_pages(rules: ReportRules, sections: Mapping[str, str]) -> Check | None:
+    limit, needed = page_limit(rules)
+    if limit is None:
         return None
     pairs = [(s.title, sections.get(s.key, "")) for s in rules.sections]
     pages = estimate_pages(pairs)
-    ok = pages <= rules.max_pages
+    ok = pages <= limit
+    expected = f"按正式格式不超过{limit}页"
+    if needed is not None:
+        expected += f"（方案字数要求约需{needed}页，见方案说明）"
     return Check(
         "pages",
         "篇幅页数",
-        f"约{pages}页",
-        f"按正式格式不超过{rules.max_pages}页",
+        f"按正式格式估算约{pages}页",
+        expected,
         _verdict(rules, "pages", ok),
-        "页数符合要求" if ok else f"按正式格式约{pages}页，超过{rules.max_pages}页",
+        "页数符合要求" if ok else f"按正式格式估算约{pages}页，超过{limit}页",
     )
 
 

@@ -30,7 +30,13 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from shuping.reports import checks
-from shuping.reports.models import REVIEWED_STATES, Attachment, DutyReport, InnovationCase
+from shuping.reports.models import (
+    APPROVED_STATES,
+    REVIEWED_STATES,
+    Attachment,
+    DutyReport,
+    InnovationCase,
+)
 from shuping.rounds.rules import ReportRules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -221,10 +227,16 @@ def report_date(report: DutyReport) -> date:
     return timezone.localdate(when)
 
 
+def default_title(report: DutyReport) -> str:
+    """The unit on its own line, so a long title breaks between words, never inside one."""
+    rep = report.reporter
+    return f"{rep.organization.name}书记\n{rep.campaign.year}年度抓党建工作述职报告"
+
+
 def add_report(doc: Document, report: DutyReport, rules: ReportRules, *, outline: bool) -> None:
     add_par(
         doc,
-        report.title or f"{report.reporter.campaign.year}年党建工作述职报告",
+        report.title or default_title(report),
         TITLE_FONT,
         TITLE_SIZE,
         bold=True,
@@ -380,7 +392,9 @@ def booklet_entries(meeting: object) -> list[BookletEntry]:
         label = f"{rep.position or rep.organization.name + '书记'} {who}"
         report = reports.get(rep.pk)
         if report is not None:
-            entries.append(BookletEntry(i, label, "report", page, report=report))
+            # a report still under review is marked in the contents, never passed off as final
+            mark = "" if report.state in APPROVED_STATES else "（审核中）"
+            entries.append(BookletEntry(i, label + mark, "report", page, report=report))
             page += report_pages(report, rules)
         for case in cases.get(rep.pk, []):
             pics = tuple(case.pictures.all())
@@ -438,12 +452,14 @@ def export_booklet(meeting: object) -> tuple[str, str, bytes]:
     setup_section(first, page_numbers=False)
     for _ in range(4):
         add_par(doc, "", FANG, BODY_SIZE)
-    add_par(doc, campaign.title, TITLE_FONT, TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # the cover names the round (unit, year, meeting), not the notice that announced it
+    round_name = f"{campaign.committee.name}{campaign.year}年度"
+    add_par(doc, round_name, TITLE_FONT, TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_par(doc, meeting.title, TITLE_FONT, TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     add_par(doc, "", FANG, BODY_SIZE)
     add_par(doc, "述职材料汇编", TITLE_FONT, Pt(36), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for _ in range(3):
         add_par(doc, "", FANG, BODY_SIZE)
-    add_par(doc, meeting.title, KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     when = timezone.localdate(meeting.starts_at)
     add_par(doc, campaign.committee.name, KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     add_par(doc, f"{when.year}年{when.month}月", KAI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)

@@ -10,12 +10,13 @@ The office edits the file afterwards: everything is plain paragraphs and tables.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
@@ -165,6 +166,22 @@ class PlanWriter:
     def subheading(self, text: str) -> None:
         self.para(text, font=KAI)
 
+    def colophon(self, *, cc: str, printed_by: str, on: date) -> None:
+        """版记: 抄送 and 印发机关、印发日期 between rules, at the end of the document."""
+        lines = ([f"抄送：{cc}。"] if cc else []) + [f"{printed_by}\t{cn_date(on)}印发"]
+        for i, text in enumerate(lines):
+            p = self.para(text, size=SIZE_4, indent=False, line=Pt(28))
+            p.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
+            borders = OxmlElement("w:pBdr")
+            for side in ("top", "bottom") if i == len(lines) - 1 else ("top",):
+                edge = OxmlElement(f"w:{side}")
+                edge.set(qn("w:val"), "single")
+                edge.set(qn("w:sz"), "8" if side == "bottom" or i == 0 else "4")
+                edge.set(qn("w:space"), "1")
+                edge.set(qn("w:color"), "000000")
+                borders.append(edge)
+            p._p.get_or_add_pPr().append(borders)
+
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -191,9 +208,10 @@ class PlanWriter:
         return buffer.getvalue()
 
 
-def _fmt(text: str, year: int) -> str:
+def _fmt(text: str, year: int, committee: str = "") -> str:
     return (
-        text.replace("{year}", str(year))
+        text.replace("{committee}", committee)
+        .replace("{year}", str(year))
         .replace("{next_year}", str(year + 1))
         .replace("{prev_year}", str(year - 1))
     )
@@ -237,16 +255,15 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
     reporters = list(campaign.reporters.select_related("organization", "person"))
     deadlines = list(campaign.deadlines.all())
     issued_on = issued_on or campaign.created_at.date()
-    issuer = _fmt(doc.issuer, year).replace("{committee}", campaign.committee.name) or (
-        f"中共{campaign.committee.name}"
-    )
+    issuer = _fmt(doc.issuer, year, campaign.committee.name) or f"中共{campaign.committee.name}"
     w = PlanWriter()
-    w.red_head(issuer, campaign.doc_number)
+    w.red_head(issuer, doc_number_for(campaign.doc_number, issued_on))
     w.title(campaign.title)
+    committee = campaign.committee.name
     if doc.recipients:
-        w.para(f"{doc.recipients}：", indent=False)
+        w.para(f"{_fmt(doc.recipients, year, committee)}：", indent=False)
     if doc.preamble:
-        w.para(_fmt(doc.preamble, year))
+        w.para(_fmt(doc.preamble, year, committee))
 
     w.heading("一、述职范围和方式")
     w.para(f"述职范围为{_scope_sentence(campaign, rules)}，共{len(reporters)}名。")
@@ -273,9 +290,10 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
 
     w.heading("三、方法步骤")
     for i, d in enumerate(deadlines, start=1):
-        w.subheading(f"（{cn_number(i)}）{d.title}（{_range(d.starts_on, d.due_on)}）")
-        if d.note and d.note not in _range(d.starts_on, d.due_on):
-            w.para(d.note + "。")
+        when = _range(d.starts_on, d.due_on)
+        # a note explains its step: it goes into that sentence, not a paragraph of its own
+        note = f"，{d.note.rstrip('。')}" if d.note and d.note not in when else ""
+        w.subheading(f"（{cn_number(i)}）{d.title}（{when}{note}）")
     for meeting in rules.meetings:
         bits = [meeting.title]
         if meeting.host:
@@ -323,8 +341,17 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
     w.para(cn_date(issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
 
     _attachments(w, campaign, rules, reporters, attachments)
-    filename = f"{campaign.committee.code}-{year}-方案.docx"
-    return filename, DOCX, w.save()
+    w.colophon(cc=_fmt(doc.cc, year), printed_by=doc.printed_by or _office(issuer), on=issued_on)
+    return f"{campaign.title}.docx", DOCX, w.save()
+
+
+def _office(issuer: str) -> str:
+    return issuer if issuer.endswith("办公室") else f"{issuer}办公室"
+
+
+def doc_number_for(pattern: str, issued_on: date) -> str:
+    """The 文号's year is the year of issue (GB/T 9704-2012 7.2.4), whatever the round's year."""
+    return re.sub(r"〔\d{4}〕", f"〔{issued_on.year}〕", pattern)
 
 
 def _attachments(

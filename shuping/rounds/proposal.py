@@ -6,14 +6,13 @@ shown and tested on its own, then `services.create_campaign` saves it.
 
 from __future__ import annotations
 
-import calendar
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from shuping.organizations.models import Organization
-from shuping.rounds.rules import ModeRules, Phase, ScopeRules, parse_relative_date
+from shuping.rounds.rules import ModeRules, Phase, ScopeRules, resolve_relative_date
 
 ONSITE = "onsite"
 WRITTEN = "written"
@@ -164,11 +163,8 @@ def propose(
 
 
 def relative_to_date(value: str, year: int) -> date:
-    """ "+1-02-29" for 2025 → 2026-02-28: a day past the month's end means its last day."""
-    offset, month, day = parse_relative_date(value)
-    target_year = year + offset
-    last = calendar.monthrange(target_year, month)[1]
-    return date(target_year, month, min(day, last))
+    """ "+1-02-29" for 2026 → 2027-02-28: one definition, in `rules.resolve_relative_date`."""
+    return resolve_relative_date(value, year)
 
 
 def phase_dates(phases: tuple[Phase, ...], year: int) -> dict[str, tuple[date | None, date | None]]:

@@ -24,10 +24,12 @@ Other apps read the parts they need:
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -271,6 +273,8 @@ class DocumentRules:
     preamble: str = ""
     kind: str = "方案"  # 方案 / 通知
     attachments: tuple[str, ...] = ()
+    cc: str = ""  # 抄送 in the 版记
+    printed_by: str = ""  # 印发机关 in the 版记; default: the issuer's 办公室
 
 
 @dataclass(frozen=True)
@@ -437,24 +441,46 @@ def _check_consistency(rules: Rules) -> None:
             raise PresetError(f"scope.sampling[{i}].count", "抽取人数至少为1")
 
 
+MONTH_END = 0  # the day part of "+1-02-end": the month's last day, whatever the year
+
+
 def parse_relative_date(value: str) -> tuple[int, int, int]:
-    """ "+1-01-20" → (1, 1, 20): years after the round year, month, day."""
+    """ "+1-01-20" → (1, 1, 20): years after the round year, month, day.
+
+    "+1-02-end" (月底) gives day `MONTH_END`. A day the month never has ("+1-04-31",
+    "+1-02-30") is an error; "+1-02-29" is allowed and means 28 February in a common year.
+    """
     text = value.strip()
     sign = -1 if text.startswith("-") else 1
     parts = text.lstrip("+-").split("-")
+    if len(parts) == 3 and parts[2] == "end":
+        parts[2] = str(MONTH_END)
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         raise ValueError(value)
     offset, month, day = (int(p) for p in parts)
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    if not 1 <= month <= 12:
         raise ValueError(value)
+    if day != MONTH_END and not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        raise ValueError(value)  # 2024 is a leap year: the longest each month can be
     return sign * offset, month, day
+
+
+def resolve_relative_date(value: str, year: int) -> date:
+    """The real day a relative date means in a round of `year` ("+1-02-29" in 2026 → 2027-02-28)."""
+    offset, month, day = parse_relative_date(value)
+    target_year = year + offset
+    last = calendar.monthrange(target_year, month)[1]
+    return date(target_year, month, last if day == MONTH_END else min(day, last))
 
 
 def _check_relative_date(value: str, path: str) -> None:
     try:
         parse_relative_date(value)
     except ValueError:
-        message = f"日期应写成“+年偏移-月-日”，如 +1-01-20，实际为 {value!r}"
+        message = (
+            f"日期应写成“+年偏移-月-日”（如 +1-01-20，月底写 +1-02-end），"
+            f"且该月须有这一天，实际为 {value!r}"
+        )
         raise PresetError(path, message) from None
 
 

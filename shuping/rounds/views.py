@@ -46,9 +46,9 @@ from shuping.rounds.models import (
     PlanFiling,
     Preset,
     Reminder,
-    ReportMode,
 )
 from shuping.rounds.presets import PresetDef, get_preset, line_of, shipped_presets
+from shuping.rounds.queries import reporter_counts
 
 
 def _managed_committees(request: HttpRequest) -> list[tuple[int, str]]:
@@ -168,7 +168,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": rules,
         "writable": writable,
         "reporters": reporters,
-        "onsite_count": sum(1 for r in reporters if r.mode == ReportMode.ONSITE),
+        "counts": reporter_counts(campaign),
         "deadlines": deadlines,
         "next_due": services.next_due(campaign, today=today),
         "warnings": services.campaign_warnings(campaign),

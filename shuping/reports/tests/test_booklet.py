@@ -138,7 +138,8 @@ def test_drafts_stay_out_of_the_booklet(meeting: Meeting, campaign: Campaign, ca
     _fill(campaign, cast)
     DutyReport.objects.filter(reporter__organization=cast.branch).update(state="draft")
     entries = export.booklet_entries(meeting)
-    assert [e.label for e in entries] == ["甲社区第一党支部书记 （书记空缺）"]
+    # the submitted one is in, marked as still under review
+    assert [e.label for e in entries] == ["甲社区第一党支部书记 （书记空缺）（审核中）"]
     c = Client()
     c.force_login(cast.organizer)
     html = c.get(f"/reports/meeting/{meeting.pk}/booklet/").content.decode()

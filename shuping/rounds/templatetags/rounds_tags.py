@@ -11,7 +11,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from shuping.rounds.rules import Rules, parse_relative_date
+from shuping.rounds.notes import plan_notes
+from shuping.rounds.rules import MONTH_END, Rules, parse_relative_date, resolve_relative_date
 from shuping.rounds.services import upcoming_for
 
 register = template.Library()
@@ -26,8 +27,12 @@ def upcoming_panel(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.inclusion_tag("rounds/_rules_summary.html")
-def rules_summary(rules: Rules) -> dict[str, Any]:
-    return {"rules": rules}
+def rules_summary(
+    rules: Rules, year: int | None = None, places: int | None = None
+) -> dict[str, Any]:
+    """On a round, `year` and `places` are the round's own: dates are shown as the real
+    days deadlines use, and the on-site places as the round set them."""
+    return {"rules": rules, "year": year, "places": places, "plan_notes": plan_notes(rules)}
 
 
 @register.simple_tag
@@ -37,11 +42,20 @@ def status_badge(status: str, label: str) -> SafeString:
 
 
 @register.filter
-def relative(value: str) -> str:
-    """ "+1-01-20" → "次年1月20日" (dates relative to the round year)."""
+def relative(value: str, year: int | None = None) -> str:
+    """ "+1-01-20" → "次年1月20日"; with the round year, the real day ("2027年2月28日").
+
+    Without a year, a day that only some years have ("+1-02-29") or the month end reads
+    "2月底", so the preset page never names a day that may not exist.
+    """
     try:
         offset, month, day = parse_relative_date(value)
     except ValueError:
         return value
-    year = {0: "当年", 1: "次年", -1: "上年"}.get(offset, f"{offset:+d}年")
-    return f"{year}{month}月{day}日"
+    if year:
+        real = resolve_relative_date(value, int(year))
+        return f"{real.year}年{real.month}月{real.day}日"
+    when = {0: "当年", 1: "次年", -1: "上年"}.get(offset, f"{offset:+d}年")
+    if day == MONTH_END or (day > 28 and month == 2):
+        return f"{when}{month}月底"
+    return f"{when}{month}月{day}日"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from docx import Document
 
@@ -50,9 +51,15 @@ def test_plan_document_for_seed_003_has_indicator_table(cast):
     campaign = create_campaign(
         cast.district, actor=cast.organizer, preset="003_quwei_liangji", year=2026
     )
-    document = Document(io.BytesIO(plan_document(campaign)[2]))
+    document = Document(io.BytesIO(plan_document(campaign, issued_on=date(2027, 1, 5))[2]))
     text = _text(document)
     assert "示范区委2026年度党建述职工作方案" in text and "京石办发〔2027〕1号" in text
+    # the 文号 year is the year of issue, and the 版记 closes the document
+    issued_in_december = plan_document(campaign, issued_on=date(2026, 12, 1))
+    assert issued_in_december[0] == "示范区委2026年度党建述职工作方案.docx"
+    december = _text(Document(io.BytesIO(issued_in_december[2])))
+    assert "京石办发〔2026〕1号" in december and "〔2027〕" not in december
+    assert december.rstrip().endswith("中共示范区委办公室\t2026年12月1日印发")
     assert "2027年2月20日至2027年2月24日" in text
     indicator = document.tables[-1]
     assert [c.text for c in indicator.rows[0].cells] == ["指标类别", "测评内容"]

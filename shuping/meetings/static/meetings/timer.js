@@ -75,44 +75,8 @@
     paint(el, reading(state.s, state.e, state.limit));
   }
 
-  function projector(root) {
-    if (!root) return;
-    var $ = function (id) { return document.getElementById(id); };
-    var last = null;
-    function label(s) {
-      var c = s.current;
-      if (!c) return s.status_label;
-      if (c.started_at && !c.ended_at) return "正在述职";
-      if (c.ended_at) return "述职结束 · 提问与点评";
-      return "请准备";
-    }
-    function render(s) {
-      last = s;
-      $("pj-title").textContent = s.title;
-      $("pj-label").textContent = label(s);
-      // Between reporters (before, after) the meeting's own title fills the screen.
-      $("pj-name").textContent = s.current ? s.current.name : s.title;
-      $("pj-pos").textContent = s.current
-        ? [s.current.position, s.current.organization].filter(Boolean).join(" · ") : "";
-      var first = s.status === "planned" ? "首位述职：" : "下一位：";
-      $("pj-next").textContent = s.next ? first + s.next.name + " · " + s.next.organization : "";
-      $("pj-progress").textContent = "已述职 " + s.done + "/" + s.total;
-    }
-    poll(root.dataset.state, 2000, render);
-    setInterval(function () {
-      if (!last) return;
-      var t = $("pj-timer"), l = $("pj-timer-label");
-      if (!last.current || !last.limit_seconds && !last.current.started_at) {
-        t.textContent = ""; l.textContent = ""; return;
-      }
-      var r = reading(last.current.started_at, last.current.ended_at, last.limit_seconds);
-      paint(t, r);
-      l.className = "pj-timer-label" + (r.over ? " over" : "");
-      l.textContent = r.idle ? "时限 " + Math.round(last.limit_seconds / 60) + " 分钟"
-        : r.ended ? (r.over ? "超时（已结束）" : "剩余（已结束）")
-        : r.over ? "已超时" : last.limit_seconds ? "剩余时间" : "已用时间";
-    }, 250);
-  }
-
-  window.ShupingTimer = { host: host, projector: projector, reading: reading };
+  window.ShupingTimer = {
+    host: host, reading: reading, paint: paint,
+    setOffset: function (ms) { offset = ms; }
+  };
 })();
