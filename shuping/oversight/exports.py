@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -12,9 +13,16 @@ from shuping.oversight.queries import OVERDUE, STAGES, Dashboard
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _sheet(wb: Workbook, title: str, width: int = 24) -> Any:
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"  # the header stays in view
+    ws.column_dimensions["A"].width = width
+    return ws
+
+
 def dashboard_xlsx(board: Dashboard) -> tuple[str, str, bytes]:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("各单位")
+    ws = _sheet(wb, "各单位")
     append_row(
         ws,
         ["单位", "方案数", *[label for _, label in STAGES], *[label for _, label in OVERDUE]],
@@ -29,19 +37,19 @@ def dashboard_xlsx(board: Dashboard) -> tuple[str, str, bytes]:
                 *[b.overdue[key] for key, _ in OVERDUE],
             ],
         )
-    ws = wb.create_sheet("阶段")
+    ws = _sheet(wb, "阶段", 18)
     append_row(ws, ["阶段", "处于该阶段", "已到达该阶段"])
     for (_, label, n), (_, reached) in zip(board.stages, board.funnel, strict=True):
         append_row(ws, [label, n, reached])
-    ws = wb.create_sheet("逾期事项")
+    ws = _sheet(wb, "逾期事项", 18)
     append_row(ws, ["事项", "方案数"])
     for label, n in board.overdue:
         append_row(ws, [label, n])
-    ws = wb.create_sheet("等次分布")
+    ws = _sheet(wb, "等次分布", 18)
     append_row(ws, ["等次", "有效票数"])
     for grade, n in board.grades:
         append_row(ws, [grade, n])
-    ws = wb.create_sheet("各轮方案")
+    ws = _sheet(wb, "各轮方案", 48)
     append_row(ws, ["方案", "组织单位", "阶段", "述职人数", "已交报告", "逾期事项"])
     for r in board.rounds:
         append_row(
