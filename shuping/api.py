@@ -11,8 +11,10 @@ from ninja.security import HttpBearer, django_auth
 
 from shuping.accounts.api import router as accounts_router
 from shuping.accounts.models import ApiToken, hash_token
+from shuping.assessment.api import router as assessment_router
 from shuping.ballots.api import router as ballots_router
 from shuping.filing.api import router as filing_router
+from shuping.inspections.api import router as inspections_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
 from shuping.organizations.api import router as organizations_router
@@ -66,3 +68,5 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/filing", filing_router)
 api.add_router("/oversight", oversight_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/assessment", assessment_router)

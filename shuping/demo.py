@@ -18,6 +18,8 @@ STEPS = [
     "shuping.reports.demo",
     "shuping.meetings.demo",
     "shuping.ballots.demo",
+    "shuping.inspections.demo",
+    "shuping.assessment.demo",
     "shuping.filing.demo",
 ]
 

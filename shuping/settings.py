@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "shuping.filing",
     "shuping.oversight",
+    "shuping.inspections",
+    "shuping.assessment",
 ]
 
 MIDDLEWARE = [

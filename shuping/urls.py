@@ -27,4 +27,6 @@ urlpatterns = [
     path("b/", include("shuping.ballots.urls")),
     path("filing/", include("shuping.filing.urls")),
     path("oversight/", include("shuping.oversight.urls")),
+    path("inspections/", include("shuping.inspections.urls")),
+    path("assessment/", include("shuping.assessment.urls")),
 ]

@@ -30,6 +30,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         "ballots:index",
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
+    ("综合评价", "assessment:index", frozenset()),
     ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
     (
         "材料备案",

@@ -37,6 +37,7 @@ from shuping.reports.models import (
     DutyReport,
     InnovationCase,
 )
+from shuping.reports.services import default_title
 from shuping.rounds.rules import ReportRules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -227,16 +228,23 @@ def report_date(report: DutyReport) -> date:
     return timezone.localdate(when)
 
 
-def default_title(report: DutyReport) -> str:
-    """The unit on its own line, so a long title breaks between words, never inside one."""
-    rep = report.reporter
-    return f"{rep.organization.name}书记\n{rep.campaign.year}年度抓党建工作述职报告"
+TITLE_CHARS_PER_LINE = 20  # 二号 (22 pt) across the 15.6 cm text block
+
+
+def title_lines(title: str, unit: str) -> str:
+    """A long title breaks after the unit's name, between words, never inside one."""
+    if len(title) > TITLE_CHARS_PER_LINE and title.startswith(unit) and len(title) > len(unit):
+        return f"{unit}\n{title[len(unit) :]}"
+    return title
 
 
 def add_report(doc: Document, report: DutyReport, rules: ReportRules, *, outline: bool) -> None:
     add_par(
         doc,
-        report.title or default_title(report),
+        title_lines(
+            report.title or default_title(report.reporter)[0],
+            report.reporter.organization.name,
+        ),
         TITLE_FONT,
         TITLE_SIZE,
         bold=True,

@@ -186,7 +186,8 @@ def rectification_prefill(items: list[RectificationItem]) -> str:
 
 
 def default_title(reporter: Reporter) -> tuple[str, str]:
-    title = f"{reporter.campaign.year}年党建工作述职报告"
+    # the title names the unit (issue: documents to standard); export breaks it after the unit
+    title = f"{reporter.organization.name}{reporter.campaign.year}年度抓党建工作述职报告"
     who = reporter.person.name if reporter.person_id else ""  # type: ignore[union-attr]
     position = reporter.position or f"{reporter.organization.name}书记"
     return title, f"{position} {who}".strip()

@@ -158,6 +158,38 @@ class GradingRule:
     count: int | None = None
     flag: str = ""
     text: str = ""  # the seed's own words, shown as the reason
+    # Added by assessment:
+    tolerance: Fraction | None = None  # quota_about: how far "左右" may stray (default 1/10)
+    title: str = ""  # flag: the office's own name for its flag ("重大失误造成严重影响")
+
+
+# --- assessment: how votes become a proposed grade ------------------------------
+
+GRADING_KINDS = ("share_exceeds", "flag", "quota_max", "quota_about", "ranking")
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    """A composite score of `min_score` or more (以上, inclusive) proposes `grade`."""
+
+    grade: str
+    min_score: int
+
+
+@dataclass(frozen=True)
+class GradingMethod:
+    """The weighted composite score against bands (see assessment/engine.py).
+
+    Each ballot grade earns `points`; a meeting's score is the points weighted by the
+    tally's shares; meetings combine by `meeting_weights` (missing: equal); the daily
+    management score (0–100) enters with `daily_weight`. Bands are best first.
+    """
+
+    points: dict[str, int] = field(default_factory=dict)
+    meeting_weights: dict[str, Fraction] = field(default_factory=dict)
+    daily_weight: Fraction = Fraction(0)
+    bands: tuple[GradeBand, ...] = ()
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -316,6 +348,8 @@ class Rules:
     publication: tuple[str, ...] = ()  # 反馈、通报、公示 as the seed says
     silent: tuple[str, ...] = ()  # where the seed says nothing (nothing invented there)
     notes: tuple[str, ...] = ()  # how the preset reads an unclear passage
+    # Added by assessment: how votes become a proposed grade (None: the documented default).
+    grading_method: GradingMethod | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Added by filing: how each `filing` entry is produced (see filing_checklist).
     filing_items: tuple[FilingItem, ...] = ()
@@ -401,6 +435,7 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     body = {k: v for k, v in data.items() if k != "raw"}
     rules: Rules = _build(Rules, body, "")
     _check_consistency(rules)
+    _check_grading(rules)
     return dataclasses.replace(rules, raw=dict(body))
 
 
@@ -524,3 +559,45 @@ def filing_checklist(rules: Rules) -> tuple[FilingItem, ...]:
     items = [described.get(title, FilingItem(title=title)) for title in rules.filing]
     items += [item for item in rules.filing_items if item.title not in rules.filing]
     return tuple(items)
+
+
+_GRADING_NEEDS: dict[str, tuple[str, ...]] = {
+    "share_exceeds": ("grades", "share", "result"),
+    "flag": ("flag", "result"),
+    "quota_max": ("grades", "count"),
+    "quota_about": ("grades", "share"),
+    "ranking": (),
+}
+
+
+def _check_grading(rules: Rules) -> None:
+    """Assessment's part: known rule kinds with what each needs, grades in the scales."""
+    for i, rule in enumerate(rules.grading):
+        if rule.kind not in _GRADING_NEEDS:
+            known = "、".join(GRADING_KINDS)
+            raise PresetError(f"grading[{i}].kind", f"不认识的评定规则“{rule.kind}”，应为 {known}")
+        for name in _GRADING_NEEDS[rule.kind]:
+            if getattr(rule, name) in (None, "", ()):
+                raise PresetError(f"grading[{i}].{name}", "此类规则必须填写")
+        if rule.count is not None and rule.count < 0:
+            raise PresetError(f"grading[{i}].count", "名额不能为负数")
+        if rule.result and rule.result not in rules.assessment_scale:
+            raise PresetError(f"grading[{i}].result", f"等次“{rule.result}”不在综合评价等次中")
+    method = rules.grading_method
+    if method is None:
+        return
+    for grade in method.points:
+        if grade not in rules.ballot_scale:
+            raise PresetError(f"grading_method.points.{grade}", f"等次“{grade}”不在测评等次中")
+    for key in method.meeting_weights:
+        if key not in {m.key for m in rules.meetings}:
+            raise PresetError(
+                f"grading_method.meeting_weights.{key}", f"没有 key 为“{key}”的述职评议会"
+            )
+    for i, band in enumerate(method.bands):
+        if band.grade not in rules.assessment_scale:
+            raise PresetError(
+                f"grading_method.bands[{i}].grade", f"等次“{band.grade}”不在综合评价等次中"
+            )
+        if not 0 <= band.min_score <= 100:
+            raise PresetError(f"grading_method.bands[{i}].min_score", "分数线应在 0 到 100 之间")

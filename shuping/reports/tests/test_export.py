@@ -55,7 +55,8 @@ def test_report_export_format(report: DutyReport, cast: Cast) -> None:
 
     pars = [p for p in doc.paragraphs if p.text.strip()]
     title, subtitle, when = pars[0], pars[1], pars[2]
-    assert title.text == "2026年党建工作述职报告"
+    # the unit on its own line, then the rest: the title breaks between words
+    assert title.text == "甲街道第二党支部\n2026年度抓党建工作述职报告"
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     r = title.runs[0]
     assert (east_asia(r), r.font.size, r.font.bold) == ("华文中宋", Pt(22), True)

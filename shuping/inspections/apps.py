@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    name = "shuping.inspections"
+    verbose_name = "督查调研"
+
+    def ready(self) -> None:
+        from shuping.inspections.prefill import inspection_problems
+        from shuping.meetings.prefill import register_critique_provider
+
+        register_critique_provider("inspections.problems", inspection_problems)
