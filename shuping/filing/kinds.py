@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shuping.assessment.exports import summary_docx as assessment_docx
+from shuping.assessment.exports import summary_xlsx as assessment_xlsx
+from shuping.assessment.models import AssessmentBoard, BoardState
 from shuping.ballots.exports import results_docx, results_xlsx
 from shuping.ballots.models import Ballot, BallotState
 from shuping.meetings.exports import meeting_record_docx
@@ -109,9 +112,25 @@ def build_tally(campaign: Campaign) -> list[File]:
     return files
 
 
+def _approved_board(campaign: Campaign) -> AssessmentBoard | None:
+    return (
+        AssessmentBoard.objects.filter(campaign=campaign, state=BoardState.APPROVED)
+        .select_related("campaign__committee")
+        .first()
+    )
+
+
+def build_assessment(campaign: Campaign) -> list[File]:
+    board = _approved_board(campaign)
+    return [assessment_docx(board), assessment_xlsx(board)] if board else []
+
+
 def build_results(campaign: Campaign) -> list[File]:
-    # The grading stage's result document replaces this once it exists; until then the
-    # closed tallies are the round's results.
+    # The approved 综合评价汇总表 when the committee has approved the grades; before
+    # that, the closed tallies are the round's results.
+    board = _approved_board(campaign)
+    if board is not None:
+        return [assessment_docx(board)]
     return [results_docx(b) for b in _closed_ballots(campaign)]
 
 
@@ -127,6 +146,7 @@ def build_archive(campaign: Campaign) -> list[File]:
         + build_booklet(campaign)
         + build_meeting_record(campaign)
         + build_tally(campaign)
+        + build_assessment(campaign)
     )
 
 
@@ -160,7 +180,14 @@ KINDS: dict[str, Kind] = {
     ),
     "tally": Kind("测评结果汇总表（系统生成）", lambda c: _closed_ballots(c).exists(), build_tally),
     "results": Kind(
-        "述职评议结果（系统生成）", lambda c: _closed_ballots(c).exists(), build_results
+        "述职评议结果：已审定的综合评价汇总表，未审定时为测评结果（系统生成）",
+        lambda c: _closed_ballots(c).exists() or _approved_board(c) is not None,
+        build_results,
+    ),
+    "assessment": Kind(
+        "已审定的综合评价汇总表和评价意见（系统生成）",
+        lambda c: _approved_board(c) is not None,
+        build_assessment,
     ),
     "summary_report": Kind("专题报告（在本系统撰写）", _has_summary, build_summary_report),
     "archive": Kind("方案、材料汇编、会议记录和测评结果（系统生成）", _always, build_archive),

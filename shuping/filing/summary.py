@@ -11,6 +11,8 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from shuping.assessment.models import AssessmentBoard, BoardState
+from shuping.assessment.queries import grade_distribution
 from shuping.ballots.models import Ballot, BallotState, BallotToken, Mark, MarkStatus, Sheet
 from shuping.filing.models import SUMMARY_PARTS, SummaryReport
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingStatus, Question
@@ -37,6 +39,7 @@ class Facts:
     questions: int = 0
     promises: int = 0
     critiques: int = 0
+    approved: dict[str, int] = field(default_factory=dict)  # approved grade → reporters
 
     def share(self, part: int, whole: int) -> str:
         return f"{part * 100 / whole:.1f}%" if whole else "—"
@@ -83,6 +86,8 @@ def gather(campaign: Campaign) -> Facts:
     facts.promises = (
         Question.objects.filter(entry__meeting__campaign=campaign).exclude(promise="").count()
     )
+    approved = AssessmentBoard.objects.filter(campaign=campaign, state=BoardState.APPROVED)
+    facts.approved = grade_distribution(campaign) if approved.exists() else {}
     facts.critiques = (
         Critique.objects.filter(entry__meeting__campaign=campaign).exclude(text="").count()
     )
@@ -128,6 +133,9 @@ def draft_parts(campaign: Campaign) -> dict[str, str]:
             f"参评率{facts.share(facts.returned, facts.issued)}；述职人共获有效评价{valid}人次，"
             f"其中{dist}。"
         )
+    if facts.approved:
+        dist = "、".join(f"“{g}”{n}名" for g, n in facts.approved.items())
+        situation.append(f"经研究审定，综合评价等次为{dist}。")
     problems = []
     if facts.questions or facts.critiques:
         problems.append(

@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.ballots.models import Ballot, BallotState, Mark, MarkStatus
 from shuping.filing.models import Filing, FilingState
 from shuping.meetings.models import Meeting, MeetingStatus
@@ -57,6 +58,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("reporting", "撰写述职报告"),
     ("meeting", "述职评议会"),
     ("evaluated", "测评完成"),
+    ("graded", "等次审定"),
     ("filed", "已报送备案"),
     ("archived", "备案归档"),
 )
@@ -68,7 +70,7 @@ OVERDUE: tuple[tuple[str, str], ...] = (
     ("meeting_plan_overdue", "会议方案未提前报送"),
     ("reports_overdue", "述职报告未交齐"),
     ("meeting_overdue", "会议逾期未开"),
-    ("grading_overdue", "测评未完成"),
+    ("grading_overdue", "等次未审定"),
     ("filing_overdue", "备案逾期"),
 )
 
@@ -106,6 +108,9 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
             Ballot.objects.filter(meeting__campaign=OuterRef("pk"), state=BallotState.CLOSED),
             "meeting__campaign_id",
         ),
+        graded=Exists(
+            AssessmentBoard.objects.filter(campaign=OuterRef("pk"), state=BoardState.APPROVED)
+        ),
         plan_filed=Exists(PlanFiling.objects.filter(campaign=OuterRef("pk"), kind=FilingKind.PLAN)),
         meeting_plan_filed=Exists(
             PlanFiling.objects.filter(
@@ -130,6 +135,7 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
                 filing_state__in=[FilingState.SUBMITTED, FilingState.ACKNOWLEDGED],
                 then=Value("filed"),
             ),
+            When(graded=True, then=Value("graded")),
             When(n_ballots__gt=0, then=Value("evaluated")),
             When(n_started__gt=0, then=Value("meeting")),
             When(status=CampaignStatus.DRAFT, then=Value("plan")),
@@ -145,7 +151,7 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
         & Q(meeting_start__lte=today + timedelta(days=MEETING_PLAN_DAYS)),
         "reports_overdue": Q(report_due__lt=today, n_reports__lt=F("n_reporters"), n_held=0),
         "meeting_overdue": Q(meeting_due__lt=today, n_held=0),
-        "grading_overdue": Q(n_held__gt=0, n_ballots=0, meeting_due__lt=today),
+        "grading_overdue": Q(n_held__gt=0, graded=False, meeting_due__lt=today),
         "filing_overdue": Q(filing_late=True)
         | (Q(filing_due__lt=today) & Q(filing_state__in=[FilingState.DRAFT, FilingState.RETURNED])),
     }
@@ -179,6 +185,7 @@ class Dashboard:
     funnel: list[tuple[str, int]]  # label, rounds that reached it
     overdue: list[tuple[str, int]]
     grades: list[tuple[str, int]]
+    grades_title: str
     branches: list[Branch]
     rounds: list[Campaign]  # the root's own round and its direct children's
 
@@ -238,7 +245,18 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
         funnel.append((label, reached))
         reached -= stage_totals[key]
     overdue = [(label, sum(b.overdue[key] for b in branches)) for key, label in OVERDUE]
-    grade_rows = dict(
+    approved = dict(
+        Assessment.objects.filter(
+            board__campaign__committee__path__startswith=root.path,
+            board__campaign__year=year,
+        )
+        .exclude(approved_grade="")
+        .order_by()
+        .values_list("approved_grade")
+        .annotate(n=Count("pk"))
+        .values_list("approved_grade", "n")
+    )
+    grade_rows = approved or dict(
         Mark.objects.filter(
             ballot__meeting__campaign__committee__path__startswith=root.path,
             ballot__meeting__campaign__year=year,
@@ -250,7 +268,7 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
         .annotate(n=Count("pk"))
         .values_list("grade", "n")
     )
-    scale = _scale(root, year)
+    scale = _scale(root, year, "assessment_scale" if approved else "ballot_scale")
     grades = [(g, grade_rows.pop(g, 0)) for g in scale] + sorted(grade_rows.items())
     top = list(
         rounds.filter(Q(committee=root) | Q(committee__parent=root))
@@ -269,12 +287,13 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
         funnel=funnel,
         overdue=overdue,
         grades=grades,
+        grades_title="综合评价等次（已审定，人）" if approved else "测评等次分布（有效票）",
         branches=[b for b in branches if b.rounds or b.org.pk != root.pk],
         rounds=top,
     )
 
 
-def _scale(root: Organization, year: int) -> list[str]:
+def _scale(root: Organization, year: int, key: str) -> list[str]:
     """The grade scale of the nearest round (scales differ between presets: 好… / 优秀…)."""
     rules = (
         Campaign.objects.filter(committee__path__startswith=root.path, year=year)
@@ -282,4 +301,4 @@ def _scale(root: Organization, year: int) -> list[str]:
         .values_list("rules", flat=True)
         .first()
     )
-    return list((rules or {}).get("ballot_scale", []))
+    return list((rules or {}).get(key, []))

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from shuping.assessment import services as assessment
 from shuping.filing.models import Filing
 from shuping.filing.scenario import hold_meeting, write_reports
 from shuping.filing.tests.conftest import tiny_docx, tiny_pdf
@@ -66,6 +67,12 @@ def test_seed_002_from_preset_to_filing(db):
         for r in (ballot.closed_tally or {})["reporters"]
     }
     assert outcome == {first_name: True, second_name: False}
+
+    # Grade: the 10% rule makes the first secretary 差; the 党总支 approves the list.
+    assessment.propose_grades(campaign, actor=office)
+    board = assessment.approve_grades(campaign, actor=office, minute_ref="党总支会议")
+    grades = {i.reporter.organization.name: i.approved_grade for i in board.items.all()}
+    assert grades["第一党支部"] == "差" and grades["第二党支部"] != "差"
 
     # File: the checklist is the seed's six documents, in its order.
     checklist = api.get(f"/filing/{campaign.pk}")

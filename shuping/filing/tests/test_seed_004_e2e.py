@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from django.utils import timezone
 
+from shuping.assessment import services as assessment
+from shuping.assessment.queries import grades_by_person
 from shuping.filing.scenario import hold_meeting, write_reports
 from shuping.filing.tests.e2e import Api, org, users
+from shuping.lib.errors import DomainError
 from shuping.organizations.models import OrgKind, Sector
 from shuping.rounds.models import Campaign
 
@@ -21,6 +25,8 @@ def _tree():
     street = org(city, "JD", "金顶街道党工委", OrgKind.WORKING, Sector.STREET)
     org(street, "JD01", "金鑫社区党委", OrgKind.COMMITTEE, Sector.STREET)
     org(street, "JD02", "金坡社区党总支", OrgKind.GENERAL_BRANCH, Sector.STREET)
+    org(street, "JD08", "金顶社区党委", OrgKind.COMMITTEE, Sector.STREET)
+    org(street, "JD09", "金山社区党委", OrgKind.COMMITTEE, Sector.STREET)
     org(street, "JD03", "老年党支部", OrgKind.BRANCH, Sector.STREET, is_retiree_branch=True)
     for i, sector in enumerate([Sector.NON_PUBLIC, Sector.NON_PUBLIC, Sector.SOCIAL], start=4):
         org(street, f"JD0{i}", f"两新组织第{i}党支部", OrgKind.BRANCH, sector)
@@ -55,24 +61,47 @@ def _year(api, office, street, year, *, vote):
     return created, campaign, ballots
 
 
+def _grade(office, campaign, *, base_grade):
+    """Propose from both tallies and the daily score; the quota of 4 优秀 is applied in the
+    proposal, raising a fifth breaks it and approval is refused; the others are settled
+    at `base_grade` with a reason and the list is approved."""
+    board = assessment.ensure_board(campaign)
+    for item in board.items.all():  # daily management: full marks (30% of the score)
+        assessment.set_inputs(item, actor=office, daily_score=100)
+    board = assessment.propose_grades(campaign, actor=office)
+    assert list(board.items.values_list("proposed_grade", flat=True)).count("优秀") == 4
+    others = list(board.items.exclude(proposed_grade="优秀"))
+    assessment.override_grade(others[0], actor=office, grade="优秀", reason="表现突出")
+    with pytest.raises(DomainError, match="不能审定"):
+        assessment.approve_grades(campaign, actor=office)
+    for item in others:
+        assessment.override_grade(item, actor=office, grade=base_grade, reason="党工委研究确定")
+    assessment.approve_grades(campaign, actor=office, minute_ref="党工委会议")
+    return list(board.items.order_by("reporter__order"))
+
+
 def test_seed_004_two_meetings_two_years(db):
     city, street = _tree()
     office, superior = users(street, city)
     api = Api(office)
 
     def vote(item, category, n):
-        return "优秀" if n < 6 else "称职"
+        return "优秀"
 
     created, first, ballots = _year(api, office, street, 2025, vote=vote)
     names = [r["organization"] for r in api.get(f"/rounds/{first.pk}/reporters")]
-    assert "老年党支部" not in names and len(names) == 4  # 2 communities + 2 drawn by lot
+    assert "老年党支部" not in names and len(names) == 6  # 4 communities + 2 drawn by lot
     assert len(first.sampling_log) == 1 and first.sampling_log[0]["count"] == 2
     quota = [g for g in created["rules"]["grading"] if g["kind"] == "quota_max"]
     assert quota == [
         {"kind": "quota_max", "grades": ["优秀"], "count": 4, "text": "“优秀”等次名额不超过4个"}
     ]
     assert [b.meeting.kind for b in ballots] == ["members", "committee"]
-    assert all(len((b.closed_tally or {})["reporters"]) == 4 for b in ballots)
+    assert all(len((b.closed_tally or {})["reporters"]) == 6 for b in ballots)
+
+    # Grade: everyone polled as 优秀, but at most 4 may be; two are settled at 基本称职.
+    items = _grade(office, first, base_grade="基本称职")
+    assert [i.approved_grade for i in items].count("优秀") == 4
 
     checklist = api.get(f"/filing/{first.pk}")
     assert checklist["due_on"] == "2026-01-17" and checklist["filed_with"] == "市委组织部"
@@ -88,5 +117,11 @@ def test_seed_004_two_meetings_two_years(db):
     _, second, ballots = _year(api, office, street, 2026, vote=vote)
     assert [r.organization.name for r in second.reporters.all()] == names
     assert len(ballots) == 2
+    _grade(office, second, base_grade="基本称职")
+    # 基本称职 two years running: both years' approved grades are on record for the rule.
+    people = [r.person_id for r in second.reporters.all() if r.person_id]
+    history = grades_by_person(people, years=[2025, 2026])
+    twice = [p for p, years in history.items() if years == {2025: "基本称职", 2026: "基本称职"}]
+    assert len(twice) == 2
     consequences = {c["grade"]: c for c in second.parsed_rules.raw["consequences"]}
     assert consequences["基本称职"]["repeated_years"] == 2

@@ -47,7 +47,7 @@ def test_stages_and_overdue(cast, rounds, django_assert_num_queries):
     district, street, _organ, _community = rounds
     filing = filing_services.ensure_filing(district)
     filing_services.submit_filing(filing, actor=cast.organizer)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         board = dashboard(cast.district, year=2025, today=TODAY)
     assert board.total == 4
     assert {key: n for key, _, n in board.stages} == {
@@ -55,10 +55,11 @@ def test_stages_and_overdue(cast, rounds, django_assert_num_queries):
         "reporting": 2,
         "meeting": 0,
         "evaluated": 0,
+        "graded": 0,
         "filed": 1,
         "archived": 0,
     }
-    assert [n for _, n in board.funnel] == [4, 3, 1, 1, 1, 0]
+    assert [n for _, n in board.funnel] == [4, 3, 1, 1, 1, 1, 0]
     overdue = dict(board.overdue)
     assert overdue["方案未备案"] == 1  # the street's sub-round has not filed its plan
     assert overdue["会议逾期未开"] == 3  # district (already filed) counts too: no meeting held
@@ -95,7 +96,7 @@ def test_query_count_does_not_grow_with_the_tree(cast, rounds, django_assert_num
             sector=Sector.ORGAN,
         )
         make_campaign(org, rules=sample_rules(filing=[]))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         board = dashboard(cast.district, year=2025, today=TODAY)
     assert board.total == 10
 
