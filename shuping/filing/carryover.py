@@ -3,6 +3,7 @@ last year's evaluation outcome per reporter, and how last year's round was filed
 
 from __future__ import annotations
 
+from shuping.assessment.queries import approved_results
 from shuping.ballots.models import Ballot, BallotState
 from shuping.filing.models import Filing
 from shuping.rounds.models import Campaign
@@ -23,6 +24,18 @@ def last_evaluation(previous: Campaign) -> tuple[str, list[str]] | None:
     if not lines:
         return None
     return (f"{previous.year}年度测评触发等次规则的述职人", lines)
+
+
+def last_grades(previous: Campaign) -> tuple[str, list[str]] | None:
+    """Last year's approved grades, lowest first: next year's consecutive-year rules
+    (e.g. 基本称职 two years running → 组织处理) start from them."""
+    rows = approved_results(previous)
+    if not rows:
+        return None
+    scale = list(previous.parsed_rules.assessment_scale)
+    rows.sort(key=lambda r: -scale.index(r.grade) if r.grade in scale else 0)
+    lines = [f"{r.organization_name} {r.person_name}：{r.grade}" for r in rows]
+    return (f"{previous.year}年度综合评价等次（连续两年等次规则的依据）", lines)
 
 
 def last_filing(previous: Campaign) -> tuple[str, list[str]] | None:

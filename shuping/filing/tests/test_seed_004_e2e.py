@@ -17,6 +17,7 @@ from shuping.filing.scenario import hold_meeting, write_reports
 from shuping.filing.tests.e2e import Api, org, users
 from shuping.lib.errors import DomainError
 from shuping.organizations.models import OrgKind, Sector
+from shuping.rounds.carryover import carryover
 from shuping.rounds.models import Campaign
 
 
@@ -117,6 +118,9 @@ def test_seed_004_two_meetings_two_years(db):
     _, second, ballots = _year(api, office, street, 2026, vote=vote)
     assert [r.organization.name for r in second.reporters.all()] == names
     assert len(ballots) == 2
+    carried = {c.heading: c.lines for c in carryover(second)}
+    lowest = carried["2025年度综合评价等次（连续两年等次规则的依据）"]
+    assert lowest[0].endswith("基本称职") and lowest[-1].endswith("优秀")
     _grade(office, second, base_grade="基本称职")
     # 基本称职 two years running: both years' approved grades are on record for the rule.
     people = [r.person_id for r in second.reporters.all() if r.person_id]
