@@ -19,7 +19,9 @@ from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.api import router as meetings_router
 from shuping.organizations.api import router as organizations_router
 from shuping.oversight.api import router as oversight_router
+from shuping.rectification.api import router as rectification_router
 from shuping.reports.api import router as reports_router
+from shuping.results.api import router as results_router
 from shuping.rounds.api import router as rounds_router
 
 
@@ -70,3 +72,5 @@ api.add_router("/filing", filing_router)
 api.add_router("/oversight", oversight_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/results", results_router)
+api.add_router("/rectification", rectification_router)

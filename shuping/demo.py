@@ -20,6 +20,8 @@ STEPS = [
     "shuping.ballots.demo",
     "shuping.inspections.demo",
     "shuping.assessment.demo",
+    "shuping.results.demo",
+    "shuping.rectification.demo",
     "shuping.filing.demo",
 ]
 

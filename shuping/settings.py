@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "shuping.oversight",
     "shuping.inspections",
     "shuping.assessment",
+    "shuping.results",
+    "shuping.rectification",
 ]
 
 MIDDLEWARE = [

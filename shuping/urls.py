@@ -29,4 +29,6 @@ urlpatterns = [
     path("oversight/", include("shuping.oversight.urls")),
     path("inspections/", include("shuping.inspections.urls")),
     path("assessment/", include("shuping.assessment.urls")),
+    path("results/", include("shuping.results.urls")),
+    path("rectification/", include("shuping.rectification.urls")),
 ]

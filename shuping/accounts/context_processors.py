@@ -38,6 +38,12 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
     ),
     ("督导", "oversight:index", frozenset({Role.ORGANIZER, Role.SUPERIOR, Role.ADMIN})),
+    (
+        "结果运用",
+        "results:index",
+        frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
+    ),
+    ("整改台账", "rectification:index", frozenset()),
 ]
 
 

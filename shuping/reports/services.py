@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -134,16 +134,37 @@ class RectificationItem:
     source: str = ""
 
 
-def previous_rectification_items(reporter: Reporter) -> list[RectificationItem]:
-    """Last round's problems for the same organization — the hook the rectification ledger
-    (a later issue) replaces.
+PreviousItemsProvider = Callable[[Reporter], list[RectificationItem]]
+# Where last year's problems come from, best first. Reports sits below the ledger
+# (rectification), which registers here in its AppConfig.ready(); the report's own
+# problems section is the fallback when no ledger item exists.
+_previous_providers: list[tuple[int, str, PreviousItemsProvider]] = []
 
-    Until the ledger exists this reads "whatever the previous round recorded": the
-    problems section of the organization's report in the committee's previous round
-    (one item per non-empty paragraph, headings left out) and that report's review
-    comments. The ledger should return its items (problem, measure, status) here; the
-    signature stays the same.
-    """
+
+def register_previous_items_provider(
+    key: str, provider: PreviousItemsProvider, *, priority: int = 100
+) -> None:
+    """Register (or replace, so reloading an app is harmless) a source of last year's
+    items; lower `priority` is asked first and the first non-empty answer wins."""
+    _previous_providers[:] = [p for p in _previous_providers if p[1] != key]
+    _previous_providers.append((priority, key, provider))
+    _previous_providers.sort(key=lambda p: (p[0], p[1]))
+
+
+def previous_rectification_items(reporter: Reporter) -> list[RectificationItem]:
+    """Last year's problems for the reporter, from the first registered provider that
+    has any (the rectification ledger, then last year's report)."""
+    for _, _, provider in list(_previous_providers):
+        items = provider(reporter)
+        if items:
+            return items
+    return []
+
+
+def previous_report_items(reporter: Reporter) -> list[RectificationItem]:
+    """The fallback: the problems section of the organization's report in the
+    committee's previous round (one item per non-empty paragraph, headings left out)
+    and that report's review comments."""
     campaign = reporter.campaign
     previous = (
         DutyReport.objects.filter(
@@ -169,6 +190,9 @@ def previous_rectification_items(reporter: Reporter) -> list[RectificationItem]:
     for comment in previous.comments.all():
         items.append(RectificationItem(problem=comment.text.strip(), source="上年度审核意见"))
     return items
+
+
+register_previous_items_provider("reports.previous_report", previous_report_items, priority=1000)
 
 
 def rectification_prefill(items: list[RectificationItem]) -> str:

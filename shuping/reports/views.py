@@ -263,6 +263,7 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
             "general_comments": [c for c in report.comments.all() if not c.section_key],
             "diff": services.resubmission_diff(report),
             "versions": report.versions.select_related("author")[:10],
+            "previous_items": services.previous_rectification_items(report.reporter),
         },
     )
 

@@ -192,6 +192,57 @@ class GradingMethod:
     text: str = ""
 
 
+# --- results (结果运用与公开), added by the results stage ------------------------
+
+# The rule kinds a consequence may name; the pure functions behind them live in
+# `shuping/results/consequences.py` (a test keeps both lists equal).
+#   grade: the grade equals `grade`
+#   repeated: the same person got `grade` in each of `repeated_years` consecutive years
+#   flag: the office set `flag` on the result (whatever the grade unless `grade` is given)
+CONSEQUENCE_KINDS = ("grade", "repeated", "flag")
+TaskKind = Literal[
+    "talk", "reminder_talk", "rectify", "accountability", "org_handling", "commend", "revoke_awards"
+]
+
+
+@dataclass(frozen=True)
+class ConsequenceTaskRule:
+    """One task a consequence creates when the grades are approved."""
+
+    kind: TaskKind
+    title: str = ""  # the seed's words, e.g. 镇党委约谈
+    due_days: int | None = None  # calendar days after approval; None = no deadline
+    owner: Literal["committee", "reporter"] = "committee"  # who carries it out
+    only_flag: str = ""  # created only when this flag is set (情况严重的 → serious)
+
+
+@dataclass(frozen=True)
+class ResultFlag:
+    """A mark the office sets on one result (情况严重, 思想上不重视 …)."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ResultsRules:
+    """Feedback, 通报 and 公示 as the seed says; empty values where it is silent."""
+
+    feedback_by: str = ""  # who gives the feedback (区委, 党工委)
+    feedback_ways: tuple[str, ...] = ()  # 集中约谈、会上宣布
+    announce: bool = True  # 通报
+    announce_range: str = ""  # 在一定范围内 / 街道和下属单位党务公开栏
+    notice: bool = False  # 公示
+    notice_days: int | None = None
+    notice_workdays: bool = True  # count notice_days in working days
+    notice_where: tuple[str, ...] = ()
+    summaries_with_results: bool = False  # 述职报告摘要随结果公布
+    rectify_days: int | None = None  # 整改期限 written into the feedback letter
+    flags: tuple[ResultFlag, ...] = ()
+    basis: str = ""  # what the result is a basis for (003: 年度考核、评先评优、选拔任用)
+    text: str = ""
+
+
 @dataclass(frozen=True)
 class Consequence:
     grade: str
@@ -199,6 +250,12 @@ class Consequence:
     annual_excellent_allowed: bool = True
     repeated_years: int = 0  # e.g. 基本称职 two years running → 组织处理
     text: str = ""
+    # Added by results (结果运用): which pure rule decides (see CONSEQUENCE_KINDS), the
+    # flag a "flag" rule reads, the tasks it creates and whether the unit loses its awards.
+    kind: str = "grade"
+    flag: str = ""
+    tasks: tuple[ConsequenceTaskRule, ...] = ()
+    unit_awards_revoked: bool = False  # 取消该单位其他评先评优资格
 
 
 @dataclass(frozen=True)
@@ -353,6 +410,8 @@ class Rules:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Added by filing: how each `filing` entry is produced (see filing_checklist).
     filing_items: tuple[FilingItem, ...] = ()
+    # Added by results (feedback, 通报, 公示):
+    results: ResultsRules = field(default_factory=ResultsRules)
 
     def meeting(self, key: str) -> MeetingRule:
         for rule in self.meetings:
@@ -452,8 +511,11 @@ def _check_consistency(rules: Rules) -> None:
             if grade not in rules.ballot_scale and grade not in rules.assessment_scale:
                 raise PresetError(f"grading[{i}]", f"等次“{grade}”不在等次表中")
     for i, cons in enumerate(rules.consequences):
+        if cons.kind == "flag" and not cons.grade:
+            continue  # 不论等次
         if cons.grade not in rules.assessment_scale:
             raise PresetError(f"consequences[{i}].grade", f"等次“{cons.grade}”不在综合评价等次中")
+    _check_results(rules)
     if not rules.meetings:
         raise PresetError("meetings", "至少一个述职评议会")
     for i, audience in enumerate(rules.report.audiences):
@@ -559,6 +621,32 @@ def filing_checklist(rules: Rules) -> tuple[FilingItem, ...]:
     items = [described.get(title, FilingItem(title=title)) for title in rules.filing]
     items += [item for item in rules.filing_items if item.title not in rules.filing]
     return tuple(items)
+
+
+def _check_results(rules: Rules) -> None:
+    flags = {f.key for f in rules.results.flags}
+    for i, cons in enumerate(rules.consequences):
+        path = f"consequences[{i}]"
+        if cons.kind not in CONSEQUENCE_KINDS:
+            raise PresetError(
+                f"{path}.kind",
+                f"不认识的结果运用类型“{cons.kind}”，应为 {' / '.join(CONSEQUENCE_KINDS)}",
+            )
+        if cons.kind == "repeated" and cons.repeated_years < 2:
+            raise PresetError(f"{path}.repeated_years", "连续年数至少为2")
+        if cons.kind == "flag" and cons.flag not in flags:
+            raise PresetError(f"{path}.flag", f"标记“{cons.flag}”未在 results.flags 中定义")
+        for j, task in enumerate(cons.tasks):
+            if task.only_flag and task.only_flag not in flags:
+                raise PresetError(
+                    f"{path}.tasks[{j}].only_flag",
+                    f"标记“{task.only_flag}”未在 results.flags 中定义",
+                )
+            if task.due_days is not None and not 0 < task.due_days <= 366:
+                raise PresetError(f"{path}.tasks[{j}].due_days", "期限应在1到366天之间")
+    days = rules.results.notice_days
+    if days is not None and not 1 <= days <= 60:
+        raise PresetError("results.notice_days", "公示期应在1到60天之间")
 
 
 _GRADING_NEEDS: dict[str, tuple[str, ...]] = {

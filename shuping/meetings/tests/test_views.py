@@ -270,7 +270,9 @@ def test_query_counts_do_not_grow_with_the_room(cast: Cast, meeting: Meeting) ->
         counts.append([_page_queries(client, url) for url in urls])
     assert counts[0] == counts[1], dict(zip(urls, zip(*counts, strict=True), strict=True))
     print("queries per page:", dict(zip((*names, "entry"), counts[1], strict=True)))
-    assert max(counts[1]) <= 12, counts[1]
+    # the host page carries the projector console, the ballot card and the critique
+    # material of every registered provider (reports, inspections, rectification)
+    assert max(counts[1]) <= 16, counts[1]
     projector = reverse("meetings:projector", args=[meeting.projector_key])
     assert _page_queries(Client(), projector) <= 3
 

@@ -96,7 +96,9 @@ def test_001_zhen_dangwei(cast):
     assert [s.target_share for s in rules.report.sections] == [Fraction(1, 3)] * 3
     assert rules.ballot_scale == ("好", "较好", "一般", "差")
     assert deadlines(campaign)["meeting"] == (date(2017, 12, 21), date(2017, 12, 31))
-    assert [c.grade for c in rules.consequences if c.annual_excellent_allowed] == ["好"]
+    assert [
+        c.grade for c in rules.consequences if c.kind == "grade" and c.annual_excellent_allowed
+    ] == ["好"]
     assert rules.rectification and rules.rectification.lists == ("问题清单", "责任清单", "整改清单")
 
 

@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
+from shuping.rounds.reminders import run_reminder_sources
 from shuping.rounds.services import remind
 
 
@@ -20,4 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = date.fromisoformat(options["date"]) if options["date"] else None
         created = remind(today=today, days=options["days"])
+        # the stages above (overdue consequence tasks and rectification items, 公示 that ended …)
+        created += run_reminder_sources(today=today or timezone.localdate(), days=options["days"])
         self.stdout.write(f"新提醒 {created} 条")
