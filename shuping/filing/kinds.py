@@ -18,6 +18,8 @@ from shuping.ballots.exports import results_docx, results_xlsx
 from shuping.ballots.models import Ballot, BallotState
 from shuping.meetings.exports import meeting_record_docx
 from shuping.meetings.models import Meeting, MeetingStatus
+from shuping.rectification.exports import ledger_xlsx, plan_docx
+from shuping.rectification.models import Item, Plan
 from shuping.reports.export import export_booklet, export_case, export_report
 from shuping.reports.models import (
     REVIEWED_STATES,
@@ -134,6 +136,22 @@ def build_results(campaign: Campaign) -> list[File]:
     return [results_docx(b) for b in _closed_ballots(campaign)]
 
 
+def _plans(campaign: Campaign):  # type: ignore[no-untyped-def]
+    return Plan.objects.filter(reporter__campaign=campaign).order_by("reporter__order")
+
+
+def _ledger(campaign: Campaign):  # type: ignore[no-untyped-def]
+    return Item.objects.filter(reporter__campaign=campaign)
+
+
+def build_rectification_plan(campaign: Campaign) -> list[File]:
+    return [plan_docx(plan) for plan in _plans(campaign)]
+
+
+def build_rectification_ledger(campaign: Campaign) -> list[File]:
+    return [ledger_xlsx(_ledger(campaign), title=f"{campaign.title}整改台账")]
+
+
 def build_summary_report(campaign: Campaign) -> list[File]:
     from shuping.filing.summary import summary_docx
 
@@ -188,6 +206,14 @@ KINDS: dict[str, Kind] = {
         "已审定的综合评价汇总表和评价意见（系统生成）",
         lambda c: _approved_board(c) is not None,
         build_assessment,
+    ),
+    "rectification_plan": Kind(
+        "各述职人的整改方案（系统生成）",
+        lambda c: _plans(c).exists(),
+        build_rectification_plan,
+    ),
+    "rectification_ledger": Kind(
+        "整改台账（系统生成）", lambda c: _ledger(c).exists(), build_rectification_ledger
     ),
     "summary_report": Kind("专题报告（在本系统撰写）", _has_summary, build_summary_report),
     "archive": Kind("方案、材料汇编、会议记录和测评结果（系统生成）", _always, build_archive),
