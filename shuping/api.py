@@ -15,12 +15,14 @@ from shuping.accounts.api import router as accounts_router
 from shuping.accounts.models import ApiToken, hash_token
 from shuping.assessment.api import router as assessment_router
 from shuping.ballots.api import router as ballots_router
+from shuping.filing.api import router as filing_router
 from shuping.inspections.api import router as inspections_router
 from shuping.lib.errors import DomainError, NotFound
 from shuping.lib.middleware import BAD_INPUT
 from shuping.meetings.api import router as meetings_router
 from shuping.member_review.api import router as member_review_router
 from shuping.organizations.api import router as organizations_router
+from shuping.oversight.api import router as oversight_router
 from shuping.rectification.api import router as rectification_router
 from shuping.reports.api import router as reports_router
 from shuping.results.api import router as results_router
@@ -137,6 +139,8 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/reports", reports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/ballots", ballots_router)
+api.add_router("/filing", filing_router)
+api.add_router("/oversight", oversight_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/results", results_router)

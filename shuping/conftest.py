@@ -44,6 +44,14 @@ def _plain_static_storage(settings: pytest.FixtureRequest) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: pytest.FixtureRequest) -> None:
+    """Tasks run inline in tests; in production the worker (`shuping db_worker`) runs them."""
+    settings.TASKS = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
 @dataclass
 class Cast:
     district: Organization

@@ -23,6 +23,7 @@ STEPS = [
     "shuping.results.demo",
     "shuping.rectification.demo",
     "shuping.member_review.demo",
+    "shuping.filing.demo",
     "shuping.rounds.demo_reminders",  # last: reminders over the finished story
 ]
 

@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "shuping.reports",
     "shuping.meetings",
     "shuping.ballots",
+    "django_tasks",
+    "django_tasks_db",
+    "shuping.filing",
+    "shuping.oversight",
     "shuping.inspections",
     "shuping.assessment",
     "shuping.results",
@@ -127,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA secure_delete=ON;"
         ),
     }
+
+# Long work (the filing package) runs off the request: queued in the database, run by
+# `shuping db_worker`, which `shuping serve` and `shuping demo` start alongside the web server.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("reports/", include("shuping.reports.urls")),
     path("meetings/", include("shuping.meetings.urls")),
     path("b/", include("shuping.ballots.urls")),
+    path("filing/", include("shuping.filing.urls")),
+    path("oversight/", include("shuping.oversight.urls")),
     path("inspections/", include("shuping.inspections.urls")),
     path("assessment/", include("shuping.assessment.urls")),
     path("results/", include("shuping.results.urls")),

@@ -33,6 +33,12 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("综合评价", "assessment:index", frozenset()),
     ("操作日志", "organizations:audit", frozenset({Role.ORGANIZER, Role.ADMIN})),
     (
+        "材料备案",
+        "filing:index",
+        frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),
+    ),
+    ("督导", "oversight:index", frozenset({Role.ORGANIZER, Role.SUPERIOR, Role.ADMIN})),
+    (
         "结果运用",
         "results:index",
         frozenset({Role.ORGANIZER, Role.HOST, Role.SUPERIOR, Role.ADMIN}),

@@ -51,6 +51,7 @@ from shuping.lib.types import Actor
 from shuping.meetings.access import can_run_meeting
 from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.meetings.services import quorum_status
+from shuping.rounds.archive import require_not_archived
 from shuping.rounds.rules import MeetingRule
 
 logger = logging.getLogger(__name__)
@@ -89,11 +90,13 @@ def _check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
 
 
 def _lock(ballot: Ballot) -> Ballot:
-    return (
+    locked = (
         Ballot.objects.select_for_update(of=("self",))
         .select_related("meeting__campaign__committee", "meeting__host")
         .get(pk=ballot.pk)
     )
+    require_not_archived(locked.meeting.campaign)
+    return locked
 
 
 def _meeting_rule(meeting: Meeting) -> MeetingRule:

@@ -36,6 +36,7 @@ from shuping.meetings.models import (
     SignInMethod,
 )
 from shuping.organizations.models import Organization, Person, PersonCategory
+from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import Campaign, Reporter, ReportMode
 from shuping.rounds.rules import MeetingRule
 
@@ -137,6 +138,7 @@ def _require_run(actor: Actor, meeting: Meeting) -> None:
 def _require_setup(actor: Actor, campaign: Campaign) -> None:
     if actor is not None and not can_manage(actor, campaign.committee):
         raise PermissionDenied("只有组织单位可以安排述职评议会。")
+    require_not_archived(campaign)
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -146,6 +148,7 @@ def _locked(meeting: Meeting) -> Meeting:
     told to redraw (the bump commits with the change, or not at all)."""
     projector.bump(meeting.pk)
     fresh = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    require_not_archived(meeting.campaign)
     fresh.campaign = meeting.campaign
     fresh.host = meeting.host
     return fresh

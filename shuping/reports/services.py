@@ -36,6 +36,7 @@ from shuping.reports.models import (
     VersionKind,
     target_state,
 )
+from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import CampaignStatus, Deadline, Reporter
 from shuping.rounds.rules import ReportRules
 
@@ -66,6 +67,7 @@ def _require_author(actor: Actor, report: DutyReport) -> None:
 
 def _require_active(reporter: Reporter) -> None:
     # writing happens while the round runs; a closed round's reports are history
+    require_not_archived(reporter.campaign)
     if reporter.campaign.status != CampaignStatus.ACTIVE:
         raise StateError("本轮述职评议考核不在进行中，不能撰写或提交述职报告。")
 

@@ -59,6 +59,9 @@ class Campaign(models.Model):
     requires_sub_rounds = models.BooleanField("要求下级比照开展", default=False)
     # Where the preset was at creation, shown next to the frozen rules.
     preset_title = models.CharField("模板名称", max_length=200, blank=True)
+    # Set by filing when the superior acknowledges the filing (备案): the round is then
+    # read-only (rounds/archive.py) until a recorded reopening clears it.
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "述职评议考核方案"

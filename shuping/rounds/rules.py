@@ -399,6 +399,20 @@ class DocumentRules:
 
 
 @dataclass(frozen=True)
+class FilingItem:
+    """How one entry of `filing` is produced. `kind` names a generator of the filing
+    stage (plan, reports, slides, booklet, tally, meeting_record, summary_report,
+    results, archive, assessment, feedback, notice, rectification_plan,
+    rectification_ledger, member_review); "upload" means the office uploads it
+    (主持点评讲话, 书记总结讲话, scanned signed forms)."""
+
+    title: str
+    kind: str = "upload"
+    required: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Rules:
     ballot_scale: tuple[str, ...]  # best first: 好/较好/一般/差
     assessment_scale: tuple[str, ...]
@@ -426,6 +440,8 @@ class Rules:
     # Added by assessment: how votes become a proposed grade (None: the documented default).
     grading_method: GradingMethod | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Added by filing: how each `filing` entry is produced (see filing_checklist).
+    filing_items: tuple[FilingItem, ...] = ()
     # Added by results (feedback, 通报, 公示):
     results: ResultsRules = field(default_factory=ResultsRules)
 
@@ -542,6 +558,7 @@ def _check_consistency(rules: Rules) -> None:
     _check_timeline(rules.timeline, "timeline")
     if rules.sub_round is not None:
         _check_timeline(rules.sub_round.timeline, "sub_round.timeline")
+    _check_filing_items(rules)
     for name in ("filing_due",):
         value = getattr(rules, name)
         if value is not None:
@@ -613,6 +630,33 @@ def _check_timeline(phases: tuple[Phase, ...], path: str) -> None:
             raise PresetError(f"{path}[{i}].after", f"没有 key 为“{phase.after}”的时间节点")
         if phase.after and phase.within_days is None:
             raise PresetError(f"{path}[{i}].within_days", "写了 after 就要写 within_days")
+
+
+# --- filing checklist (added by filing) -------------------------------------------
+
+
+def _check_filing_items(rules: Rules) -> None:
+    titles = [item.title.strip() for item in rules.filing_items]
+    for i, title in enumerate(titles):
+        if not title:
+            raise PresetError(f"filing_items[{i}].title", "请填写材料名称")
+        if titles.index(title) != i:
+            raise PresetError(f"filing_items[{i}].title", f"材料“{title}”重复")
+        if rules.filing and title not in rules.filing:
+            raise PresetError(f"filing_items[{i}].title", f"材料“{title}”不在 filing 列表中")
+        kind = rules.filing_items[i].kind
+        if not kind or not all(c.isalnum() or c == "_" for c in kind):
+            message = f"材料类别应为字母和下划线，实际为 {kind!r}"
+            raise PresetError(f"filing_items[{i}].kind", message)
+
+
+def filing_checklist(rules: Rules) -> tuple[FilingItem, ...]:
+    """The checklist in the order of `filing`: each title with how it is produced;
+    a title without a `filing_items` entry is uploaded by the office."""
+    described = {item.title: item for item in rules.filing_items}
+    items = [described.get(title, FilingItem(title=title)) for title in rules.filing]
+    items += [item for item in rules.filing_items if item.title not in rules.filing]
+    return tuple(items)
 
 
 def _check_results(rules: Rules) -> None:

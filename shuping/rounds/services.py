@@ -20,6 +20,7 @@ from shuping.audit.services import record
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.organizations.models import Organization, Person
 from shuping.rounds.access import campaign_scope_q
+from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import (
     Campaign,
     CampaignStatus,
@@ -74,6 +75,7 @@ def _require_manage(actor: Actor, org: Organization) -> None:
 
 
 def _require_open(campaign: Campaign) -> None:
+    require_not_archived(campaign)
     if campaign.status == CampaignStatus.CLOSED:
         raise StateError("方案已结束，不能再修改。")
 
@@ -270,6 +272,7 @@ def _lock(campaign: Campaign) -> Campaign:
 def change_status(campaign: Campaign, *, actor: Actor, to: str) -> Campaign:
     campaign = _lock(campaign)
     _require_manage(actor, campaign.committee)
+    require_not_archived(campaign)
     if to not in TRANSITIONS.get(campaign.status, set()):
         raise StateError(
             f"方案当前为“{campaign.get_status_display()}”，不能改为“{CampaignStatus(to).label}”。"
@@ -605,6 +608,7 @@ def update_deadline(
 def complete_deadline(deadline: Deadline, *, actor: Actor, done: bool = True) -> Deadline:
     campaign = _lock(deadline.campaign)
     _require_manage(actor, campaign.committee)
+    require_not_archived(campaign)
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     before = deadline.completed_on
     deadline.completed_on = timezone.localdate() if done else None
@@ -790,6 +794,7 @@ def file_plan(
     """A sub-round files its plan (or meeting plan) with the parent's committee (备案)."""
     campaign = _lock(campaign)
     _require_manage(actor, campaign.committee)
+    require_not_archived(campaign)
     if campaign.parent_id is None:
         raise StateError("本方案没有上级方案，无需备案。")
     if kind not in FilingKind.values:
@@ -846,6 +851,51 @@ def acknowledge_filing(filing: PlanFiling, *, actor: Actor) -> PlanFiling:
         changes={"state": [FilingState.SUBMITTED, FilingState.ACKNOWLEDGED]},
     )
     return filing
+
+
+# --- archive (switched on by filing) ------------------------------------------------
+
+
+@transaction.atomic
+def archive_campaign(campaign: Campaign, *, actor: Actor, note: str = "") -> Campaign:
+    """Make a round read-only (归档). Called by filing inside the acknowledgement."""
+    campaign = _lock(campaign)
+    if campaign.archived_at is not None:
+        return campaign
+    campaign.archived_at = timezone.now()
+    campaign.save(update_fields=["archived_at"])
+    record(
+        actor=actor,
+        action="campaign.archive",
+        target=campaign,
+        organization=campaign.committee,
+        changes={"archived_at": [None, campaign.archived_at]},
+        note=note,
+    )
+    return campaign
+
+
+@transaction.atomic
+def reopen_campaign(campaign: Campaign, *, actor: Actor, reason: str) -> Campaign:
+    """Lift the archive with a recorded reason; the caller checks who may do it."""
+    campaign = _lock(campaign)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写重新打开的理由。", field="reason")
+    if campaign.archived_at is None:
+        raise StateError("本轮没有归档，无需重新打开。")
+    before = campaign.archived_at
+    campaign.archived_at = None
+    campaign.save(update_fields=["archived_at"])
+    record(
+        actor=actor,
+        action="campaign.reopen",
+        target=campaign,
+        organization=campaign.committee,
+        changes={"archived_at": [before, None]},
+        note=reason,
+    )
+    return campaign
 
 
 # --- office presets ---------------------------------------------------------------

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def start_task_worker() -> subprocess.Popen[bytes] | None:
+    """Long work (the filing package) is queued in the database; one worker process runs
+    it beside the web server, so `shuping serve` (and `shuping demo`) do everything."""
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if not backend.startswith("django_tasks_db."):
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "shuping.cli", "db_worker", "--interval", "2", "--verbosity", "0"]
+    )
 
 
 def require_free_port(host: str, port: int) -> None:
@@ -54,11 +67,11 @@ class Command(BaseCommand):
             help="每个进程同时接受的连接数上限",
         )
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="不启动后台任务进程（另行运行 db_worker 时）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from granian import Granian
-        from granian.constants import Interfaces
-
         require_free_port(options["host"], options["port"])
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -66,8 +79,23 @@ class Command(BaseCommand):
         workers = options["workers"] or (os.cpu_count() or 1)
         self.stdout.write(
             f"述评 Shuping 正在 http://{options['host']}:{options['port']} 运行"
-            f"（{workers} 个进程），按 Ctrl+C 停止。"
+            f"（{workers} 个进程，另有 1 个后台任务进程），按 Ctrl+C 停止。"
         )
+        worker = None if options["no_worker"] else start_task_worker()
+        try:
+            self._serve(options, workers)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _serve(self, options: dict[str, Any], workers: int) -> None:
+        from granian import Granian
+        from granian.constants import Interfaces
+
         Granian(
             "shuping.wsgi:application",
             address=options["host"],

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class FilingConfig(AppConfig):
+    name = "shuping.filing"
+    label = "filing"
+    verbose_name = "备案与归档"
+
+    def ready(self) -> None:
+        from shuping.filing.carryover import last_evaluation, last_filing, last_grades
+        from shuping.rounds.carryover import register_carryover_provider
+
+        register_carryover_provider("filing.last_grades", last_grades)
+        register_carryover_provider("filing.last_evaluation", last_evaluation)
+        register_carryover_provider("filing.last_filing", last_filing)
