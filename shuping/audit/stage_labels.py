@@ -128,3 +128,18 @@ def register_stage_labels() -> None:
             "member_review.persuade": "记录劝退处理",
         },
     )
+    register(
+        group=("filing", "备案与归档"),
+        actions={
+            "filing.upload": "上传备案材料",
+            "filing.remove_upload": "删除备案材料",
+            "filing.excuse": "说明缺项原因",
+            "filing.package": "生成并报送备案材料包",
+            "filing.return": "退回备案",
+            "filing.reopen": "重新打开备案",
+            "campaign.archive": "归档考核方案",
+            "campaign.reopen": "重新打开已归档方案",
+            "summary.draft": "起草专题报告",
+            "summary.update": "修改专题报告",
+        },
+    )

@@ -8,7 +8,7 @@ from shuping.filing.models import SUMMARY_PARTS
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="选择文件",
-        help_text="Word（.docx）、PDF、JPG/PNG 图片或演示文稿，不超过 20 MB",
+        help_text="Word 文档、PDF、JPG/PNG 图片或演示文稿，不超过 20 MB",
         error_messages={"required": "请选择要上传的文件。"},
     )
 

@@ -24,7 +24,7 @@ from shuping.filing.models import Filing, Package, PackageStatus
 from shuping.rounds.documents import DOCX, PlanWriter, cn_date
 
 logger = logging.getLogger(__name__)
-NO_PDF = "本机未安装 LibreOffice，材料包未附 PDF 版本。"
+NO_PDF = "服务器未安装文档转换软件，材料包未附 PDF 版本。"
 
 
 def soffice() -> str | None:

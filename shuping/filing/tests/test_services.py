@@ -76,7 +76,7 @@ def test_missing_items_block_until_uploaded_or_excused(cast, filing):
     with zipfile.ZipFile(io.BytesIO(package.file.read())) as zf:
         names = zf.namelist()
     assert names == ["00_目录.docx", "01_述职评议考核工作方案.docx", "02_主持点评讲话.docx"]
-    assert "未安装 LibreOffice" in package.pdf_note
+    assert "未安装文档转换软件" in package.pdf_note
     entry = AuditEntry.objects.get(action="filing.submit")
     assert entry.changes["excused"] == {"述职评议表": "测评表已随会议记录存档"}
 
