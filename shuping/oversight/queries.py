@@ -263,6 +263,8 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
             ballot__state=BallotState.CLOSED,
             status=MarkStatus.VALID,
         )
+        # the members' meetings of 民主评议党员 grade members, not the secretaries
+        .exclude(ballot__meeting__kind="member_review")
         .order_by()
         .values_list("grade")
         .annotate(n=Count("pk"))
