@@ -10,7 +10,6 @@ The office edits the file afterwards: everything is plain paragraphs and tables.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -24,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from shuping.organizations.models import OrgKind, Sector
-from shuping.rounds.models import Campaign, Reporter, ReportMode
+from shuping.rounds.models import Campaign, Reporter, ReportMode, doc_number_for
 from shuping.rounds.rules import Rules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -347,11 +346,6 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
 
 def _office(issuer: str) -> str:
     return issuer if issuer.endswith("办公室") else f"{issuer}办公室"
-
-
-def doc_number_for(pattern: str, issued_on: date) -> str:
-    """The 文号's year is the year of issue (GB/T 9704-2012 7.2.4), whatever the round's year."""
-    return re.sub(r"〔\d{4}〕", f"〔{issued_on.year}〕", pattern)
 
 
 def _attachments(

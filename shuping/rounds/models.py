@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 
@@ -10,6 +11,11 @@ from django.db import models
 from django.utils import timezone
 
 from shuping.rounds.rules import Rules, parse_rules
+
+
+def doc_number_for(pattern: str, issued_on: date) -> str:
+    """The 文号's year is the year of issue (GB/T 9704-2012 7.2.4), whatever the round's year."""
+    return re.sub(r"〔\d{4}〕", f"〔{issued_on.year}〕", pattern)
 
 
 class CampaignStatus(models.TextChoices):
@@ -72,6 +78,11 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def issued_doc_number(self) -> str:
+        """The 文号 as the plan document prints it (issued on the day the round was made)."""
+        return doc_number_for(self.doc_number, timezone.localdate(self.created_at))
 
     @cached_property
     def parsed_rules(self) -> Rules:

@@ -65,3 +65,14 @@ def test_plan_document_for_seed_003_has_indicator_table(cast):
     assert [c.text for c in indicator.rows[0].cells] == ["指标类别", "测评内容"]
     assert len(indicator.rows) == 6
     assert indicator.rows[1].cells[0].text == "一、落实党建统领主体责任情况"
+
+
+def test_round_page_and_plan_print_the_same_doc_number(cast, client):
+    campaign = create_campaign(
+        cast.district, actor=cast.organizer, preset="003_quwei_liangji", year=2026
+    )
+    number = campaign.issued_doc_number
+    document = Document(io.BytesIO(plan_document(campaign)[2]))
+    assert number in _text(document)
+    client.force_login(cast.organizer)
+    assert number in client.get(f"/rounds/{campaign.pk}/").content.decode()
