@@ -49,8 +49,8 @@ from shuping.ballots.models import (
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
 from shuping.meetings.access import can_run_meeting
+from shuping.meetings.attendance import quorum_status
 from shuping.meetings.models import Meeting, MeetingStatus
-from shuping.meetings.services import quorum_status
 from shuping.rounds.archive import require_not_archived
 from shuping.rounds.rules import MeetingRule
 

@@ -19,7 +19,7 @@ from shuping.ballots.access import can_run_meeting, get_ballot_for, get_meeting_
 from shuping.ballots.models import Ballot, BallotState, MarkStatus
 from shuping.lib.errors import DomainError
 from shuping.meetings.access import visible_meetings
-from shuping.meetings.services import quorum_status
+from shuping.meetings.attendance import quorum_status
 
 # --- the phone page (no login) ----------------------------------------------------
 

@@ -11,7 +11,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from shuping.lib.errors import DomainError, NotFound
-from shuping.meetings import services
+from shuping.meetings import attendance as roll  # the view below is named attendance
+from shuping.meetings import critiques, services
 from shuping.meetings.access import get_campaign_for_meetings, get_meeting_for, visible_meetings
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingReporter, Question
 from shuping.organizations.models import Person
@@ -180,7 +181,7 @@ def _entry(meeting: Meeting, entry_id: int) -> MeetingReporter:
 
 
 def _quorum(meeting: Meeting) -> dict[str, Any]:
-    q = services.quorum_status(meeting)
+    q = roll.quorum_status(meeting)
     return {
         "met": q.met,
         "lines": q.lines,
@@ -254,7 +255,7 @@ def reorder(request: HttpRequest, meeting_id: int, payload: OrderIn) -> list[dic
 @router.get("/{meeting_id}/attendance", response=AttendanceOut)
 def attendance(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     meeting = get_meeting_for(request.user, meeting_id)
-    counts = services.attendance_counts(meeting)
+    counts = roll.attendance_counts(meeting)
     rows: list[Attendee] = list(meeting.attendees.order_by("category", "name", "id"))
     return {
         "attendees": rows,
@@ -268,7 +269,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 @router.post("/{meeting_id}/attendees", response={201: AttendeeOut})
 def add_attendee(request: HttpRequest, meeting_id: int, payload: AttendeeIn) -> Status[Attendee]:
     meeting = get_meeting_for(request.user, meeting_id, write=True)
-    row = services.add_attendee(
+    row = roll.add_attendee(
         meeting,
         actor=request.user,
         name=payload.name,
@@ -286,7 +287,7 @@ def sign_in(request: HttpRequest, meeting_id: int, attendee_id: int) -> Attendee
     if row is None:
         raise NotFound()
     row.meeting = meeting
-    signed, _ = services.sign_in(row, actor=request.user)
+    signed, _ = roll.sign_in(row, actor=request.user)
     return signed
 
 
@@ -298,7 +299,7 @@ def quorum(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 @router.post("/{meeting_id}/quorum/override", response=QuorumOut)
 def override(request: HttpRequest, meeting_id: int, payload: ReasonIn) -> dict[str, Any]:
     meeting = get_meeting_for(request.user, meeting_id, write=True)
-    return _quorum(services.override_quorum(meeting, actor=request.user, reason=payload.reason))
+    return _quorum(roll.override_quorum(meeting, actor=request.user, reason=payload.reason))
 
 
 @router.get("/{meeting_id}/state")
@@ -343,7 +344,7 @@ def add_question(
     request: HttpRequest, meeting_id: int, entry_id: int, payload: QuestionIn
 ) -> Status[Question]:
     entry = _entry(get_meeting_for(request.user, meeting_id, write=True), entry_id)
-    return Status(201, services.add_question(entry, actor=request.user, **payload.dict()))
+    return Status(201, critiques.add_question(entry, actor=request.user, **payload.dict()))
 
 
 @router.put("/{meeting_id}/entries/{entry_id}/questions/{question_id}", response=QuestionOut)
@@ -359,7 +360,7 @@ def update_question(
     if question is None:
         raise NotFound()
     question.entry = entry
-    return services.update_question(question, actor=request.user, **payload.dict())
+    return critiques.update_question(question, actor=request.user, **payload.dict())
 
 
 @router.get("/{meeting_id}/entries/{entry_id}/critique", response=CritiqueOut)
@@ -368,7 +369,7 @@ def critique(request: HttpRequest, meeting_id: int, entry_id: int) -> dict[str, 
     try:
         c = entry.critique
     except Critique.DoesNotExist:
-        return {"text": services.critique_prefill(entry), "status": "draft", "finalized_at": None}
+        return {"text": critiques.critique_prefill(entry), "status": "draft", "finalized_at": None}
     return {"text": c.text, "status": c.status, "finalized_at": c.finalized_at}
 
 
@@ -377,11 +378,11 @@ def save_critique(
     request: HttpRequest, meeting_id: int, entry_id: int, payload: CritiqueIn
 ) -> Critique:
     entry = _entry(get_meeting_for(request.user, meeting_id, write=True), entry_id)
-    return services.save_critique(entry, actor=request.user, text=payload.text)
+    return critiques.save_critique(entry, actor=request.user, text=payload.text)
 
 
 @router.post("/{meeting_id}/entries/{entry_id}/critique/finalize", response=CritiqueOut)
 def finalize_critique(request: HttpRequest, meeting_id: int, entry_id: int) -> Critique:
     """Finalize the saved draft (PUT the text first)."""
     entry = _entry(get_meeting_for(request.user, meeting_id, write=True), entry_id)
-    return services.finalize_critique(entry, actor=request.user)
+    return critiques.finalize_critique(entry, actor=request.user)

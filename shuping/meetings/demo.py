@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from shuping.meetings import services
+from shuping.meetings import attendance, critiques, services
 from shuping.meetings.models import Attendee, Meeting, MeetingReporter
 from shuping.organizations.models import Organization
 from shuping.rounds.models import Campaign
@@ -91,19 +91,19 @@ def _sign_in_for_quorum(meeting: Meeting) -> None:
     rows = list(meeting.attendees.filter(expected=True).order_by("id"))
     for i, row in enumerate(rows):
         if i % 10 != 9:
-            services.sign_in(row, actor=None)
+            attendance.sign_in(row, actor=None)
     present = meeting.attendees.filter(signed_in_at__isnull=False).count()
     mass_present = meeting.attendees.filter(category="mass", signed_in_at__isnull=False).count()
     need = max(3, math.ceil((present - mass_present) / 4) + 1 - mass_present)
     for i in range(need):
-        services.add_attendee(
+        attendance.add_attendee(
             meeting, actor=None, name=_name(i + 7), category="mass", unit="居民代表", walk_in=True
         )
 
 
 def _questions(entry: MeetingReporter, meeting_day: date, count: int) -> None:
     for text, answer, promise, days in QUESTIONS[:count]:
-        services.add_question(
+        critiques.add_question(
             entry,
             actor=None,
             text=text,
@@ -143,25 +143,25 @@ def _qw01_2026(out: Callable[[str], None]) -> None:
             starts_at=now.replace(second=0, microsecond=0) - timedelta(minutes=30)
         )
         members.refresh_from_db()
-        services.populate_expected(members, actor=None)
+        attendance.populate_expected(members, actor=None)
         _sign_in_for_quorum(members)
         services.open_meeting(members, actor=None)
         speakers = list(members.agenda.filter(speaks=True).order_by("order", "id"))
         if speakers:
-            services.save_critique(speakers[0], actor=None, text=CRITIQUES[0])
+            critiques.save_critique(speakers[0], actor=None, text=CRITIQUES[0])
             _run_report(speakers[0], now - timedelta(minutes=16), 7)
             _questions(speakers[0], timezone.localdate(), 2)
-            services.finalize_critique(speakers[0], actor=None)
+            critiques.finalize_critique(speakers[0], actor=None)
         if len(speakers) > 1:
             # The second reporter is speaking: started four minutes ago.
             MeetingReporter.objects.filter(pk=speakers[1].pk).update(
                 started_at=now - timedelta(minutes=4)
             )
             Meeting.objects.filter(pk=members.pk).update(current_entry=speakers[1])
-            services.save_critique(speakers[1], actor=None, text=CRITIQUES[1])
+            critiques.save_critique(speakers[1], actor=None, text=CRITIQUES[1])
         for other in made:
             if other.kind != "members":
-                services.populate_expected(other, actor=None)
+                attendance.populate_expected(other, actor=None)
     titles = "、".join(m.title for m in made)
     out(f"  金顶街道党工委 2026：{len(made)} 个会议（{titles}），向党员大会述职进行中")
 
@@ -186,9 +186,9 @@ def _qw_2025(out: Callable[[str], None]) -> None:
             place="区机关北楼201会议室",
             host=campaign.committee.secretary,
         )
-        services.populate_expected(meeting, actor=None)
+        attendance.populate_expected(meeting, actor=None)
         for i in range(12):
-            services.add_attendee(
+            attendance.add_attendee(
                 meeting,
                 actor=None,
                 name=_name(i),
@@ -196,7 +196,7 @@ def _qw_2025(out: Callable[[str], None]) -> None:
                 unit="基层党员干部群众代表" if i % 3 else "两代表一委员",
             )
         for row in Attendee.objects.filter(meeting=meeting):
-            services.sign_in(row, actor=None)
+            attendance.sign_in(row, actor=None)
         services.open_meeting(meeting, actor=None)
         start = _at(2026, 2, 22, 9) + timedelta(minutes=10)
         minutes = rule.minutes_per_report or 15
@@ -205,8 +205,8 @@ def _qw_2025(out: Callable[[str], None]) -> None:
             start += timedelta(minutes=minutes + 8)
             if i < 3:
                 _questions(entry, day, 1 + i % 2)
-            services.save_critique(entry, actor=None, text=CRITIQUES[i % len(CRITIQUES)])
-            services.finalize_critique(entry, actor=None)
+            critiques.save_critique(entry, actor=None, text=CRITIQUES[i % len(CRITIQUES)])
+            critiques.finalize_critique(entry, actor=None)
         services.close_meeting(meeting, actor=None)
         Meeting.objects.filter(pk=meeting.pk).update(
             opened_at=_at(2026, 2, 22, 9), closed_at=start, current_entry=None

@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from shuping.lib.docx import page_number_footer, set_font
-from shuping.meetings import services
+from shuping.meetings import attendance, critiques, services
 from shuping.meetings.models import Critique, Meeting, MeetingReporter
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -115,8 +115,8 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
         .prefetch_related("questions")
         .order_by("order", "id")
     )
-    counts = services.attendance_counts(meeting)
-    quorum = services.quorum_status(meeting)
+    counts = attendance.attendance_counts(meeting)
+    quorum = attendance.quorum_status(meeting)
     titles = dict(services.categories_for(meeting))
     limit = services.minutes_per_report(meeting)
 
@@ -193,7 +193,7 @@ def meeting_record_docx(meeting: Meeting) -> tuple[str, str, bytes]:
         who = entry.reporter.person.name if entry.reporter.person is not None else "（空缺）"
         _para(doc, f"{entry.reporter.organization.name} {who}", font=HEAD_FONT, size=12)
         for n, q in enumerate(questions, start=1):
-            asker = services.asker_label(q, titles)
+            asker = critiques.asker_label(q, titles)
             _para(doc, f"问{n}{('（' + asker + '）') if asker else ''}：{q.text}")
             _para(doc, f"答：{q.answer or '—'}")
             if q.promised_by:

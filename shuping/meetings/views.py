@@ -25,7 +25,8 @@ from django.views.decorators.http import require_POST
 
 from shuping.accounts.access import SUBTREE_ROLES, org_scope_q
 from shuping.lib.errors import DomainError, NotFound
-from shuping.meetings import exports, services
+from shuping.meetings import attendance as roll  # the view below is named attendance
+from shuping.meetings import critiques, exports, services
 from shuping.meetings import projector as projector_screen
 from shuping.meetings.access import (
     can_run_meeting,
@@ -284,7 +285,7 @@ def setup(request: HttpRequest, pk: int) -> HttpResponse:
             added: list[int] = []
             done = _act(
                 request,
-                lambda: added.append(services.populate_expected(meeting, actor=request.user)),
+                lambda: added.append(roll.populate_expected(meeting, actor=request.user)),
                 "",
             )
             if done:
@@ -293,14 +294,14 @@ def setup(request: HttpRequest, pk: int) -> HttpResponse:
             d = attendee_form.cleaned_data
             done = _apply(
                 attendee_form,
-                lambda: services.add_attendee(
+                lambda: roll.add_attendee(
                     meeting, actor=request.user, name=d["name"], category=d["category"],
                     unit=d["unit"],
                 ),
             )  # fmt: skip
         if done:
             return redirect("meetings:setup", pk=meeting.pk)
-    counts = services.attendance_counts(meeting)
+    counts = roll.attendance_counts(meeting)
     return render(
         request,
         "meetings/setup.html",
@@ -323,8 +324,8 @@ def setup(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attendance_json(meeting: Meeting) -> dict[str, Any]:
-    counts = services.attendance_counts(meeting)
-    status = services.quorum_status(meeting)
+    counts = roll.attendance_counts(meeting)
+    status = roll.quorum_status(meeting)
     return {
         "categories": [
             {
@@ -341,7 +342,7 @@ def _attendance_json(meeting: Meeting) -> dict[str, Any]:
         "present": counts.present,
         "walk_ins": counts.walk_ins,
         "quorum": {
-            "rule": bool(services.quorum_lines(meeting, counts)),
+            "rule": bool(roll.quorum_lines(meeting, counts)),
             "met": status.met,
             "lines": status.lines,
             "overridden": status.overridden,
@@ -368,9 +369,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             except (Attendee.DoesNotExist, ValueError):
                 raise NotFound() from None
             if action == "sign_in":
-                done = _act(request, lambda: services.sign_in(row, actor=request.user), "")
+                done = _act(request, lambda: roll.sign_in(row, actor=request.user), "")
             else:
-                done = _act(request, lambda: services.undo_sign_in(row, actor=request.user), "")
+                done = _act(request, lambda: roll.undo_sign_in(row, actor=request.user), "")
             if request.headers.get("x-requested-with") == "fetch":
                 row.refresh_from_db()
                 return JsonResponse(
@@ -380,7 +381,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             d = walk_form.cleaned_data
             done = _apply(
                 walk_form,
-                lambda: services.add_attendee(
+                lambda: roll.add_attendee(
                     meeting, actor=request.user, name=d["name"], category=d["category"],
                     unit=d["unit"], walk_in=True,
                 ),
@@ -388,7 +389,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "override" and override_form.is_valid():
             done = _apply(
                 override_form,
-                lambda: services.override_quorum(
+                lambda: roll.override_quorum(
                     meeting, actor=request.user, reason=override_form.cleaned_data["reason"]
                 ),
             )
@@ -404,7 +405,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         row.category_title = titles.get(row.category) or services.DEFAULT_TITLES.get(  # type: ignore[attr-defined]
             row.category, row.category
         )
-    counts = services.attendance_counts(meeting)
+    counts = roll.attendance_counts(meeting)
     return render(
         request,
         "meetings/attendance.html",
@@ -413,7 +414,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             rows=rows,
             counts=counts,
-            quorum=services.quorum_status(meeting),
+            quorum=roll.quorum_status(meeting),
             walk_form=walk_form,
             override_form=override_form,
         ),
@@ -482,8 +483,8 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
             questions=questions,
             question_form=QuestionForm(categories=categories),
             critique_form=CritiqueForm(initial={"text": _critique_text(current)}),
-            quorum=services.quorum_status(meeting),
-            counts=services.attendance_counts(meeting),
+            quorum=roll.quorum_status(meeting),
+            counts=roll.attendance_counts(meeting),
             limit=services.minutes_per_report(meeting),
             show_questions=rule is None or rule.questions or bool(questions),
             show_critique=rule is None or rule.critique or _has_critique(current),
@@ -519,7 +520,7 @@ def projector_console(request: HttpRequest, pk: int) -> HttpResponse:
 def _questions(entry: MeetingReporter, titles: dict[str, str]) -> list[Any]:
     questions = list(entry.questions.all())
     for q in questions:
-        q.asker_label = services.asker_label(q, titles)  # type: ignore[attr-defined]
+        q.asker_label = critiques.asker_label(q, titles)  # type: ignore[attr-defined]
     return questions
 
 
@@ -538,7 +539,7 @@ def _critique_text(entry: MeetingReporter | None) -> str:
     try:
         return entry.critique.text
     except Critique.DoesNotExist:
-        return services.critique_prefill(entry)
+        return critiques.critique_prefill(entry)
 
 
 @login_required
@@ -571,7 +572,7 @@ def entry_detail(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
             d = question_form.cleaned_data
             done = _apply(
                 question_form,
-                lambda: services.add_question(
+                lambda: critiques.add_question(
                     entry, actor=user, text=d["text"], answer=d["answer"],
                     asker_category=d["asker_category"], asker_name=d["asker_name"],
                     promise=d["promise"], promised_by=d["promised_by"],
@@ -587,7 +588,7 @@ def entry_detail(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
                 d = form.cleaned_data
                 done = _act(
                     request,
-                    lambda: services.update_question(
+                    lambda: critiques.update_question(
                         question, actor=user, answer=d["answer"], promise=d["promise"],
                         promised_by=d["promised_by"],
                     ),
@@ -599,12 +600,12 @@ def entry_detail(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
             text = critique_form.cleaned_data["text"]
             if action == "critique":
                 done = _apply(
-                    critique_form, lambda: services.save_critique(entry, actor=user, text=text)
+                    critique_form, lambda: critiques.save_critique(entry, actor=user, text=text)
                 )
             else:
                 done = _apply(
                     critique_form,
-                    lambda: services.finalize_critique(entry, actor=user, text=text),
+                    lambda: critiques.finalize_critique(entry, actor=user, text=text),
                 )
         if done:
             messages.success(request, "已保存。")
@@ -732,7 +733,7 @@ def signin(request: HttpRequest, key: str) -> HttpResponse:
             if _apply(
                 form,
                 lambda: result.append(
-                    services.self_sign_in(meeting, name=d["name"], phone_last4=d["phone_last4"])
+                    roll.self_sign_in(meeting, name=d["name"], phone_last4=d["phone_last4"])
                 ),
             ):
                 signed = result[0]

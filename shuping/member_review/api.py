@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from shuping.member_review import services
+from shuping.member_review import links, services
 from shuping.member_review.access import get_evaluation_for, get_review_for
 from shuping.member_review.models import LinkPurpose, MemberEvaluation, MemberReview
 from shuping.member_review.overview import round_rows
@@ -250,8 +250,8 @@ def _own(link_purpose: str, evaluation: MemberEvaluation) -> dict[str, Any]:
 def personal(request: HttpRequest, token: str, data: PersonalIn) -> Any:
     """Read one's own evaluation, or (`submit`) hand in the self-evaluation or the
     confirmation the link is for; the link is then spent."""
-    link = services.open_link(token)
-    services.check_phone(link, data.phone_last4)
+    link = links.open_link(token)
+    links.check_phone(link, data.phone_last4)
     evaluation = link.evaluation
     if data.submit:
         if link.purpose == LinkPurpose.SELF_EVAL:

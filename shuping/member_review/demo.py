@@ -26,7 +26,7 @@ from shuping.ballots import services as ballots
 from shuping.lib.workdays import add_workdays
 from shuping.meetings import services as meeting_services
 from shuping.meetings.models import MeetingStatus
-from shuping.member_review import services
+from shuping.member_review import follow_ups, links, services
 from shuping.member_review.models import FollowUp, FollowUpKind, LinkPurpose, MemberReview, Stage
 from shuping.organizations.models import Organization
 from shuping.rounds.models import Campaign
@@ -150,7 +150,7 @@ def _archive(review: MemberReview, rnd: random.Random, meeting_at: datetime) -> 
     review = _fresh(review)
     for task in FollowUp.objects.filter(evaluation__review=review):
         if task.kind == FollowUpKind.TALK:
-            services.add_follow_up_record(
+            follow_ups.add_follow_up_record(
                 task,
                 actor=None,
                 text="支部书记与本人谈话，指出组织生活参加不够经常，本人表示改进。",
@@ -230,8 +230,8 @@ def load(out: Out) -> list[tuple[str, str]]:
         _self_evaluate(review, rnd, rnd.choice([0.2, 0.5, 0.8]))
     if len(reviews) > len(plan):
         first = reviews[len(plan)]
-        links = services.issue_links(first, actor=None, purpose=LinkPurpose.SELF_EVAL)
-        pending = [(e, t) for e, t in links if not e.self_submitted_at][:2]
+        issued = links.issue_links(first, actor=None, purpose=LinkPurpose.SELF_EVAL)
+        pending = [(e, t) for e, t in issued if not e.self_submitted_at][:2]
         out(f"  {first.branch.name}：个人自评单（只显示这一次）：")
         for e, token in pending:
             out(f"    {e.name}：/mr/l/{token}")

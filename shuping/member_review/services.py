@@ -9,16 +9,13 @@ reads a sheet; moving on to 审定 copies the closed ballot's tally.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from shuping.audit.services import record
@@ -27,18 +24,27 @@ from shuping.ballots.models import Ballot, BallotState
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
 from shuping.lib.workdays import add_workdays, is_workday
-from shuping.meetings import services as meetings
+from shuping.meetings import attendance
 from shuping.meetings.models import Meeting
 from shuping.member_review import grading
-from shuping.member_review.access import can_run_review, can_start_reviews
+from shuping.member_review.access import can_start_reviews
+from shuping.member_review.common import (
+    actor_user,
+    can_move,
+    check_grade,
+    check_text,
+    is_section_leader,
+    lock_evaluation,
+    lock_review,
+    require_run,
+    require_stage,
+    review_rules,
+)
+from shuping.member_review.follow_ups import create_follow_ups
+from shuping.member_review.links import LinkError, spend_link
 from shuping.member_review.models import (
-    STAGE_TRANSITIONS,
     AccessLink,
     Confirmation,
-    FollowUp,
-    FollowUpKind,
-    FollowUpRecord,
-    FollowUpStatus,
     LinkPurpose,
     MemberEvaluation,
     MemberReview,
@@ -49,85 +55,10 @@ from shuping.member_review.models import (
 from shuping.organizations.models import BASIC_KINDS, Organization, Person, PersonCategory
 from shuping.rounds.models import Campaign
 from shuping.rounds.proposal import relative_to_date
-from shuping.rounds.rules import MEMBER_REVIEW_MEETING, MemberReviewRules
+from shuping.rounds.rules import MEMBER_REVIEW_MEETING
 
 SELF_TEXT_MAX = 1000  # characters per area: a short 述职, not a report
 NOTE_MAX = 300
-MAX_PHONE_FAILURES = 5
-SECTION_LEVEL_WORDS = ("科级", "处级", "厅级", "局级", "部级", "县处", "乡科")
-FOLLOW_UP_DAYS = {  # calendar days from 存档 to the task's due date
-    FollowUpKind.PRAISE: 30,
-    FollowUpKind.RECOMMEND: 30,
-    FollowUpKind.TALK: 30,
-    FollowUpKind.HELP: 180,
-    FollowUpKind.PERSUADE: 60,
-}
-
-
-# --- helpers ----------------------------------------------------------------------
-
-
-def review_rules(campaign: Campaign) -> MemberReviewRules:
-    rules = campaign.parsed_rules.member_review
-    if rules is None or not rules.enabled:
-        raise DomainError("本方案未开展民主评议党员。")
-    return rules
-
-
-def _require_run(actor: Actor, review: MemberReview) -> None:
-    if not can_run_review(actor, review):
-        raise PermissionDenied("只有本支部书记或上级组织员可以执行此操作。")
-
-
-def _lock(review: MemberReview) -> MemberReview:
-    fresh = MemberReview.objects.select_for_update(of=("self",)).get(pk=review.pk)
-    fresh.branch = review.branch
-    fresh.campaign = review.campaign
-    return fresh
-
-
-def _lock_eval(evaluation: MemberEvaluation) -> MemberEvaluation:
-    fresh = MemberEvaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
-    fresh.review = evaluation.review
-    return fresh
-
-
-def _stage_in(review: MemberReview, *stages: str) -> None:
-    if review.stage not in stages:
-        wanted = "、".join(f"“{Stage(s).label}”" for s in stages)
-        raise StateError(
-            f"本支部评议当前为“{review.get_stage_display()}”，此操作只能在{wanted}阶段进行。"
-        )
-
-
-def _grade(review: MemberReview, value: str, field: str) -> str:
-    value = (value or "").strip()
-    if value not in review.scale:
-        raise DomainError(f"请选择{'、'.join(review.scale)}之一。", field=field)
-    return value
-
-
-def _text(value: str, field: str, message: str, limit: int = 2000) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(message, field=field)
-    if len(value) > limit:
-        raise DomainError(f"不能超过 {limit} 字。", field=field)
-    return value
-
-
-def is_section_leader(person: Person) -> bool:
-    """科级以上党员领导干部, read from the person's 干部级别."""
-    level = person.cadre_level or ""
-    return any(word in level for word in SECTION_LEVEL_WORDS)
-
-
-def _user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
-def can_move(current: str, target: str) -> bool:
-    return target in STAGE_TRANSITIONS.get(current, frozenset())
 
 
 # --- starting the reviews of a round -------------------------------------------------
@@ -213,143 +144,6 @@ def start_member_reviews(
     return len(new_ids)
 
 
-# --- personal links -----------------------------------------------------------------
-
-
-def hash_token(token: str) -> str:
-    # 128 random bits per token: an unsalted hash cannot be reversed by guessing.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-LINK_MESSAGES = {
-    "unknown": "链接无效：没有找到这张个人评议单。请核对二维码，或向党支部咨询。",
-    "expired": "这个链接已过期。请向党支部领取新的个人评议单。",
-    "used": "这个链接已经使用过了。如需修改，请向党支部说明。",
-    "revoked": "这个链接已作废，党支部已发放新的个人评议单。",
-    "stage": "本支部评议已进入下一阶段，这个链接不能再使用。",
-    "locked": "手机尾号核对错误次数过多，链接已锁定。请向党支部领取新的个人评议单。",
-}
-LINK_STAGES = {
-    LinkPurpose.SELF_EVAL: (Stage.SELF_EVAL, Stage.COMMITTEE),
-    LinkPurpose.CONFIRM: (Stage.CONFIRMATION,),
-}
-
-
-class LinkError(DomainError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(LINK_MESSAGES[reason], code="invalid" if reason == "unknown" else "state")
-        self.reason = reason
-
-
-def issue_links(
-    review: MemberReview,
-    *,
-    actor: Actor,
-    purpose: str,
-    evaluations: Iterable[MemberEvaluation] | None = None,
-    phone_check: bool = False,
-    now: datetime | None = None,
-) -> list[tuple[MemberEvaluation, str]]:
-    """New personal links, returned ONCE with their raw tokens (only hashes are stored).
-    Earlier unused links of the same purpose for the same members are revoked."""
-    if purpose not in LinkPurpose.values:
-        raise DomainError("链接用途不正确。", field="purpose")
-    rules = review_rules(review.campaign)
-    now = now or timezone.now()
-    with transaction.atomic():
-        review = _lock(review)
-        _require_run(actor, review)
-        _stage_in(review, *LINK_STAGES[LinkPurpose(purpose)])
-        evals = list(
-            review.evaluations.all()
-            if evaluations is None
-            else review.evaluations.filter(pk__in=[e.pk for e in evaluations])
-        )
-        if purpose == LinkPurpose.CONFIRM:
-            evals = [e for e in evals if e.final_grade]
-        AccessLink.objects.filter(
-            evaluation__in=evals, purpose=purpose, used_at__isnull=True
-        ).update(revoked=True)
-        out = [(e, secrets.token_urlsafe(16)) for e in evals]
-        has_phone = set(
-            Person.objects.filter(pk__in=[e.person_id for e in evals])
-            .exclude(phone="")
-            .values_list("pk", flat=True)
-        )
-        AccessLink.objects.bulk_create(
-            [
-                AccessLink(
-                    token_hash=hash_token(token),
-                    evaluation=e,
-                    purpose=purpose,
-                    expires_at=now + timedelta(days=rules.link_days),
-                    phone_check=phone_check and e.person_id in has_phone,
-                )
-                for e, token in out
-            ]
-        )
-        record(
-            actor=actor,
-            action="member_review.issue_links",
-            target=review,
-            organization=review.branch,
-            changes={"purpose": purpose, "issued": len(out), "phone_check": phone_check},
-        )
-    return out
-
-
-def open_link(token: str, *, now: datetime | None = None) -> AccessLink:
-    """The link a token opens, or LinkError with a message for the member."""
-    now = now or timezone.now()
-    link = (
-        AccessLink.objects.select_related(
-            "evaluation__review__branch", "evaluation__review__campaign", "evaluation__person"
-        )
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if link is None:
-        raise LinkError("unknown")
-    if link.revoked:
-        raise LinkError("revoked")
-    if link.used_at is not None:
-        raise LinkError("used")
-    if link.expires_at <= now:
-        raise LinkError("expired")
-    if link.failures >= MAX_PHONE_FAILURES:
-        raise LinkError("locked")
-    if link.evaluation.review.stage not in LINK_STAGES[LinkPurpose(link.purpose)]:
-        raise LinkError("stage")
-    return link
-
-
-def _digits(value: str) -> str:
-    return "".join(ch for ch in value or "" if ch.isdigit())
-
-
-def check_phone(link: AccessLink, digits: str) -> None:
-    """The optional check: the last four digits of the member's phone. Failures count;
-    after MAX_PHONE_FAILURES the link is locked."""
-    if not link.phone_check:
-        return
-    expected = _digits(link.evaluation.person.phone)[-4:]
-    if _digits(digits) == expected and len(expected) == 4:
-        return
-    AccessLink.objects.filter(pk=link.pk).update(failures=F("failures") + 1)
-    link.failures += 1
-    if link.failures >= MAX_PHONE_FAILURES:
-        raise LinkError("locked")
-    raise DomainError("手机号后四位不正确，请重新输入。", field="phone_last4")
-
-
-def _spend(link: AccessLink, now: datetime) -> None:
-    spent = AccessLink.objects.filter(pk=link.pk, used_at__isnull=True, revoked=False).update(
-        used_at=now
-    )
-    if spent != 1:  # a second tab, or a replay, lost the race
-        raise LinkError("used")
-
-
 # --- 个人自评 -------------------------------------------------------------------------
 
 
@@ -366,14 +160,14 @@ def submit_self_evaluation(
     must run the review; marked as such)."""
     now = timezone.now()
     with transaction.atomic():
-        review = _lock(evaluation.review)
-        evaluation = _lock_eval(evaluation)
+        review = lock_review(evaluation.review)
+        evaluation = lock_evaluation(evaluation)
         evaluation.review = review
         if link is None:
-            _require_run(actor, review)
+            require_run(actor, review)
         elif link.evaluation_id != evaluation.pk or link.purpose != LinkPurpose.SELF_EVAL:
             raise LinkError("unknown")
-        _stage_in(review, Stage.SELF_EVAL, Stage.COMMITTEE)
+        require_stage(review, Stage.SELF_EVAL, Stage.COMMITTEE)
         clean: dict[str, str] = {}
         for i, title in enumerate(review.areas, start=1):
             value = (texts.get(str(i)) or "").strip()
@@ -383,11 +177,11 @@ def submit_self_evaluation(
         if not any(clean.values()):
             raise DomainError("请至少填写一项自评内容。", field="area1")
         evaluation.self_texts = clean
-        evaluation.self_grade = _grade(review, grade, "self_grade")
+        evaluation.self_grade = check_grade(review, grade, "self_grade")
         evaluation.self_source = Source.PAPER if link is None else Source.PERSONAL
         evaluation.self_submitted_at = now
         if link is not None:
-            _spend(link, now)
+            spend_link(link, now)
         evaluation.save(
             update_fields=["self_texts", "self_grade", "self_source", "self_submitted_at"]
         )
@@ -410,9 +204,9 @@ def propose_grades(
     """The committee's proposed grade and note for many members at once (one page).
     Every row is checked first; one bad row saves nothing. Returns rows changed."""
     with transaction.atomic():
-        review = _lock(review)
-        _require_run(actor, review)
-        _stage_in(review, Stage.COMMITTEE)
+        review = lock_review(review)
+        require_run(actor, review)
+        require_stage(review, Stage.COMMITTEE)
         evals = {e.pk: e for e in review.evaluations.filter(pk__in=list(proposals))}
         if len(evals) != len(proposals):
             raise DomainError("有不属于本支部的党员。", field="proposals")
@@ -467,8 +261,8 @@ def advance(
         raise DomainError("阶段不正确。", field="to")
     today = today or timezone.localdate()
     with transaction.atomic():
-        review = _lock(review)
-        _require_run(actor, review)
+        review = lock_review(review)
+        require_run(actor, review)
         _check_move(review, to)
         before = review.stage
         fields = ["stage"]
@@ -511,7 +305,7 @@ def _to_meeting(review: MemberReview, *, actor: Actor, meeting_at: datetime | No
     review.meeting = meeting
     review.save(update_fields=["meeting"])  # the ballot's rows are read through it
     members = Person.objects.filter(pk__in=review.evaluations.values("person_id")).order_by("id")
-    meetings.populate_expected(meeting, actor=None, people=members, category="member")
+    attendance.populate_expected(meeting, actor=None, people=members, category="member")
     ballots.create_ballot(meeting, actor=None, title=f"{branch.name}民主评议党员表决票")
     return ["meeting"]
 
@@ -609,15 +403,15 @@ def _to_archive(review: MemberReview, *, today: date) -> list[str]:
     rules = review_rules(review.campaign)
     if rules.report_within_days:
         review.report_due = today + timedelta(days=rules.report_within_days)
-    _create_follow_ups(review, today=today)
+    create_follow_ups(review, today=today)
     return ["archived_at", "report_due"]
 
 
 def report_to_committee(review: MemberReview, *, actor: Actor, note: str = "") -> MemberReview:
     """上报工作情况和存档资料: one action once the results are archived."""
     with transaction.atomic():
-        review = _lock(review)
-        _require_run(actor, review)
+        review = lock_review(review)
+        require_run(actor, review)
         _check_move(review, Stage.REPORTED)
         review.stage = Stage.REPORTED
         review.reported_at = timezone.now()
@@ -642,11 +436,11 @@ def determine(
     """The branch fixes a member's grade. A grade other than the suggestion from the vote
     and proposal needs a written reason; changing a grade asks the member again."""
     with transaction.atomic():
-        review = _lock(evaluation.review)
-        evaluation = _lock_eval(evaluation)
-        _require_run(actor, review)
-        _stage_in(review, Stage.CONFIRMATION)
-        grade = _grade(review, grade, "grade")
+        review = lock_review(evaluation.review)
+        evaluation = lock_evaluation(evaluation)
+        require_run(actor, review)
+        require_stage(review, Stage.CONFIRMATION)
+        grade = check_grade(review, grade, "grade")
         suggestion = grading.suggest(
             review.scale, evaluation.vote_counts, evaluation.proposed_grade
         )
@@ -690,20 +484,20 @@ def confirm(
     a signed paper form. Disagreeing needs a written statement the branch must answer."""
     now = timezone.now()
     with transaction.atomic():
-        review = _lock(evaluation.review)
-        evaluation = _lock_eval(evaluation)
+        review = lock_review(evaluation.review)
+        evaluation = lock_evaluation(evaluation)
         if link is None:
-            _require_run(actor, review)
+            require_run(actor, review)
         elif link.evaluation_id != evaluation.pk or link.purpose != LinkPurpose.CONFIRM:
             raise LinkError("unknown")
-        _stage_in(review, Stage.CONFIRMATION)
+        require_stage(review, Stage.CONFIRMATION)
         if not evaluation.final_grade:
             raise StateError("支部尚未审定您的等次。")
         if agree:
             evaluation.confirmation = Confirmation.CONFIRMED
             evaluation.disagreement = ""
         else:
-            evaluation.disagreement = _text(
+            evaluation.disagreement = check_text(
                 statement, "statement", "请写明不同意见及理由。", limit=SELF_TEXT_MAX
             )
             evaluation.confirmation = Confirmation.DISAGREED
@@ -712,7 +506,7 @@ def confirm(
         evaluation.confirm_source = Source.PERSONAL if link is not None else Source.PAPER
         evaluation.confirmed_at = now
         if link is not None:
-            _spend(link, now)
+            spend_link(link, now)
         evaluation.save(
             update_fields=[
                 "confirmation",
@@ -737,13 +531,13 @@ def answer_disagreement(
     evaluation: MemberEvaluation, *, actor: Actor, answer: str
 ) -> MemberEvaluation:
     with transaction.atomic():
-        review = _lock(evaluation.review)
-        evaluation = _lock_eval(evaluation)
-        _require_run(actor, review)
-        _stage_in(review, Stage.CONFIRMATION)
+        review = lock_review(evaluation.review)
+        evaluation = lock_evaluation(evaluation)
+        require_run(actor, review)
+        require_stage(review, Stage.CONFIRMATION)
         if evaluation.confirmation != Confirmation.DISAGREED:
             raise StateError("该党员没有待答复的不同意见。")
-        evaluation.answer = _text(answer, "answer", "请填写支部的答复。")
+        evaluation.answer = check_text(answer, "answer", "请填写支部的答复。")
         evaluation.answered_at = timezone.now()
         evaluation.confirmation = Confirmation.ANSWERED
         evaluation.save(update_fields=["answer", "answered_at", "confirmation"])
@@ -770,18 +564,18 @@ def record_objection(
     received_on: date | None = None,
 ) -> Objection:
     with transaction.atomic():
-        review = _lock(review)
-        _require_run(actor, review)
-        _stage_in(review, Stage.PUBLICITY)
+        review = lock_review(review)
+        require_run(actor, review)
+        require_stage(review, Stage.PUBLICITY)
         if evaluation is not None and evaluation.review_id != review.pk:
             raise DomainError("该党员不在本支部。", field="evaluation")
         objection = Objection.objects.create(
             review=review,
             evaluation=evaluation,
-            text=_text(text, "text", "请填写异议内容。"),
+            text=check_text(text, "text", "请填写异议内容。"),
             raised_by=(raised_by or "").strip()[:40],
             received_on=received_on or timezone.localdate(),
-            recorded_by=_user(actor),
+            recorded_by=actor_user(actor),
         )
         record(
             actor=actor,
@@ -795,11 +589,11 @@ def record_objection(
 
 def answer_objection(objection: Objection, *, actor: Actor, answer: str) -> Objection:
     with transaction.atomic():
-        review = _lock(objection.review)
+        review = lock_review(objection.review)
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
-        _require_run(actor, review)
-        _stage_in(review, Stage.PUBLICITY)
-        objection.answer = _text(answer, "answer", "请填写处理结果。")
+        require_run(actor, review)
+        require_stage(review, Stage.PUBLICITY)
+        objection.answer = check_text(answer, "answer", "请填写处理结果。")
         objection.answered_at = timezone.now()
         objection.save(update_fields=["answer", "answered_at"])
         record(
@@ -810,192 +604,6 @@ def answer_objection(objection: Objection, *, actor: Actor, answer: str) -> Obje
             changes={"objection": objection.pk},
         )
     return objection
-
-
-# --- 结果运用 ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FollowUpPlan:
-    kind: str
-    owner: str
-    owner_level: str
-    reason: str
-
-
-def plan_follow_ups(evaluation: MemberEvaluation, *, branch: Organization) -> list[FollowUpPlan]:
-    """What the grade calls for (seed 000's 结果运用). 劝退 is never planned here."""
-    scale = evaluation.review.scale
-    grade = evaluation.final_grade
-    secretary = branch.secretary.name if branch.secretary else "支部书记"
-    parent = branch.parent.name if branch.parent else "上级党组织"
-    if not grade or len(scale) < 4:
-        return []
-    if grade == scale[0]:
-        return [FollowUpPlan(FollowUpKind.PRAISE, secretary, "所在支部", "评议优秀，予以表扬")]
-    if grade == scale[2]:
-        if evaluation.is_section_leader:
-            return [
-                FollowUpPlan(
-                    FollowUpKind.TALK,
-                    f"{parent}负责人",
-                    "上级党组织",
-                    "基本合格的科级以上党员领导干部，按干部管理权限由上级党组织负责人谈话",
-                )
-            ]
-        return [FollowUpPlan(FollowUpKind.TALK, secretary, "所在支部", "基本合格，由所在支部谈话")]
-    if grade == scale[3]:
-        return [
-            FollowUpPlan(
-                FollowUpKind.HELP, secretary, "所在支部", "不合格，办班帮教、结对帮扶促其转化"
-            )
-        ]
-    return []
-
-
-def _create_follow_ups(review: MemberReview, *, today: date) -> None:
-    review.branch = Organization.objects.select_related("secretary", "parent").get(
-        pk=review.branch_id
-    )
-    have = set(
-        FollowUp.objects.filter(evaluation__review=review).values_list("evaluation_id", "kind")
-    )
-    rows = []
-    for e in review.evaluations.all():
-        e.review = review
-        for plan in plan_follow_ups(e, branch=review.branch):
-            if (e.pk, plan.kind) in have:
-                continue
-            rows.append(
-                FollowUp(
-                    evaluation=e,
-                    kind=plan.kind,
-                    owner=plan.owner,
-                    owner_level=plan.owner_level,
-                    due_on=today + timedelta(days=FOLLOW_UP_DAYS[FollowUpKind(plan.kind)]),
-                    reason=plan.reason,
-                )
-            )
-    FollowUp.objects.bulk_create(rows)
-
-
-def _follow_up_writable(review: MemberReview) -> None:
-    _stage_in(review, Stage.ARCHIVED, Stage.REPORTED)
-
-
-def recommend(evaluation: MemberEvaluation, *, actor: Actor, reason: str = "") -> FollowUp:
-    """Put an 优秀 member on the list recommended for the superior's awards."""
-    with transaction.atomic():
-        review = _lock(evaluation.review)
-        evaluation = _lock_eval(evaluation)
-        _require_run(actor, review)
-        _follow_up_writable(review)
-        if evaluation.final_grade != review.scale[0]:
-            raise DomainError(f"只有评议为“{review.scale[0]}”的党员可以推荐。")
-        if FollowUp.objects.filter(evaluation=evaluation, kind=FollowUpKind.RECOMMEND).exists():
-            raise DomainError("该党员已在推荐名单中。")
-        task = FollowUp.objects.create(
-            evaluation=evaluation,
-            kind=FollowUpKind.RECOMMEND,
-            owner=review.branch.parent.name if review.branch.parent else "上级党组织",
-            owner_level="上级党组织",
-            due_on=timezone.localdate() + timedelta(days=FOLLOW_UP_DAYS[FollowUpKind.RECOMMEND]),
-            reason=(reason or "").strip() or "表现优秀，推荐为上级党组织表彰人选",
-        )
-        record(
-            actor=actor,
-            action="member_review.recommend",
-            target=evaluation,
-            organization=review.branch,
-        )
-    return task
-
-
-def assign_helper(task: FollowUp, *, actor: Actor, helper: Person) -> FollowUp:
-    with transaction.atomic():
-        review = _lock(task.evaluation.review)
-        task = FollowUp.objects.select_for_update().get(pk=task.pk)
-        _require_run(actor, review)
-        if task.kind != FollowUpKind.HELP:
-            raise DomainError("只有帮教帮扶事项需要帮扶人。")
-        if helper.pk == task.evaluation.person_id or not helper.is_member:
-            raise DomainError("帮扶人应为本人以外的党员。", field="helper")
-        task.helper = helper
-        task.save(update_fields=["helper"])
-        record(actor=actor, action="member_review.helper", target=task, organization=review.branch)
-    return task
-
-
-def add_follow_up_record(
-    task: FollowUp, *, actor: Actor, text: str, on: date | None = None
-) -> FollowUpRecord:
-    with transaction.atomic():
-        review = _lock(task.evaluation.review)
-        _require_run(actor, review)
-        _follow_up_writable(review)
-        entry = FollowUpRecord.objects.create(
-            follow_up=task,
-            on=on or timezone.localdate(),
-            text=_text(text, "text", "请填写情况记录。"),
-            recorded_by=_user(actor),
-        )
-        record(
-            actor=actor,
-            action="member_review.follow_up_record",
-            target=task,
-            organization=review.branch,
-        )
-    return entry
-
-
-def complete_follow_up(task: FollowUp, *, actor: Actor) -> FollowUp:
-    with transaction.atomic():
-        review = _lock(task.evaluation.review)
-        task = FollowUp.objects.select_for_update().get(pk=task.pk)
-        _require_run(actor, review)
-        if task.status == FollowUpStatus.DONE:
-            raise StateError("该事项已完成。")
-        if task.kind in (FollowUpKind.TALK, FollowUpKind.HELP) and not task.records.exists():
-            raise DomainError("请先填写谈话或帮扶情况记录。")
-        task.status = FollowUpStatus.DONE
-        task.done_at = timezone.now()
-        task.save(update_fields=["status", "done_at"])
-        record(
-            actor=actor,
-            action="member_review.follow_up_done",
-            target=task,
-            organization=review.branch,
-        )
-    return task
-
-
-def start_persuasion(help_task: FollowUp, *, actor: Actor, reason: str) -> FollowUp:
-    """经帮扶无明显转化的劝其退党: recorded by a person with a written reason after help
-    records exist — never automatic."""
-    with transaction.atomic():
-        review = _lock(help_task.evaluation.review)
-        _require_run(actor, review)
-        _follow_up_writable(review)
-        if help_task.kind != FollowUpKind.HELP:
-            raise DomainError("只有帮教帮扶后仍无明显转化的，才能进入劝退程序。")
-        if not help_task.records.exists():
-            raise DomainError("尚无帮扶情况记录，不能进入劝退程序。")
-        task = FollowUp.objects.create(
-            evaluation=help_task.evaluation,
-            kind=FollowUpKind.PERSUADE,
-            owner=help_task.owner,
-            owner_level=help_task.owner_level,
-            due_on=timezone.localdate() + timedelta(days=FOLLOW_UP_DAYS[FollowUpKind.PERSUADE]),
-            reason=_text(reason, "reason", "请写明帮扶情况及劝其退党的理由。"),
-        )
-        record(
-            actor=actor,
-            action="member_review.persuade",
-            target=help_task.evaluation,
-            organization=review.branch,
-            note=task.reason,
-        )
-    return task
 
 
 # --- reading -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from shuping.ballots.models import BallotState
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings.exports import content_disposition, qr_svg
-from shuping.member_review import exports, overview, services
+from shuping.member_review import exports, follow_ups, links, overview, services
 from shuping.member_review.access import (
     can_run_review,
     can_start_reviews,
@@ -65,8 +65,8 @@ def _areas(review: MemberReview, texts: dict[str, str]) -> list[dict[str, Any]]:
 @never_cache
 def personal(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        link = services.open_link(token)
-    except services.LinkError as exc:
+        link = links.open_link(token)
+    except links.LinkError as exc:
         status = 404 if exc.reason == "unknown" else 200
         return render(
             request, "member_review/personal_message.html", {"message": exc.message}, status=status
@@ -85,8 +85,8 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "member_review/personal_phone.html", ctx)
         ctx["phone_last4"] = request.POST.get("phone_last4", "")
         try:
-            services.check_phone(link, ctx["phone_last4"])
-        except services.LinkError as exc:
+            links.check_phone(link, ctx["phone_last4"])
+        except links.LinkError as exc:
             return render(request, "member_review/personal_message.html", {"message": exc.message})
         except DomainError as exc:
             ctx["errors"] = {exc.field: exc.message}
@@ -108,7 +108,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
                 evaluation, actor=None, agree=agree, statement=ctx["statement"], link=link
             )
             done = "您已确认本人评议等次。" if agree else "您的不同意见已提交，党支部将作出答复。"
-    except services.LinkError as exc:
+    except links.LinkError as exc:
         return render(request, "member_review/personal_message.html", {"message": exc.message})
     except DomainError as exc:
         ctx["errors"] = {exc.field or "form": exc.message}
@@ -347,7 +347,7 @@ def links_view(request: HttpRequest, pk: int) -> HttpResponse:
     ids = [int(x) for x in request.POST.getlist("eval") if x.isdigit()]
     evaluations = list(review.evaluations.filter(pk__in=ids)) if ids else None
     try:
-        issued = services.issue_links(
+        issued = links.issue_links(
             review,
             actor=request.user,
             purpose=purpose,
@@ -438,23 +438,23 @@ def _evaluation_action(request: HttpRequest, evaluation: MemberEvaluation, actio
         services.answer_disagreement(evaluation, actor=user, answer=post.get("answer", ""))
         messages.success(request, "已答复。")
     elif action == "recommend":
-        services.recommend(evaluation, actor=user, reason=post.get("reason", ""))
+        follow_ups.recommend(evaluation, actor=user, reason=post.get("reason", ""))
         messages.success(request, "已列入上级表彰推荐名单。")
     elif action in {"record", "done", "helper", "persuade"}:
         task = _task(evaluation, post.get("task", ""))
         if action == "record":
-            services.add_follow_up_record(task, actor=user, text=post.get("text", ""))
+            follow_ups.add_follow_up_record(task, actor=user, text=post.get("text", ""))
         elif action == "done":
-            services.complete_follow_up(task, actor=user)
+            follow_ups.complete_follow_up(task, actor=user)
         elif action == "helper":
             helper = Person.objects.filter(
                 pk=post.get("helper") or 0, organization_id=evaluation.review.branch_id
             ).first()
             if helper is None:
                 raise DomainError("请选择本支部的党员作为帮扶人。", field="helper")
-            services.assign_helper(task, actor=user, helper=helper)
+            follow_ups.assign_helper(task, actor=user, helper=helper)
         else:
-            services.start_persuasion(task, actor=user, reason=post.get("reason", ""))
+            follow_ups.start_persuasion(task, actor=user, reason=post.get("reason", ""))
         messages.success(request, "已保存。")
     else:
         raise DomainError("未知操作。")

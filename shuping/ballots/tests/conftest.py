@@ -9,8 +9,8 @@ import pytest
 from shuping.ballots import services
 from shuping.ballots.models import Ballot
 from shuping.conftest import Cast
+from shuping.meetings.attendance import QuorumStatus
 from shuping.meetings.models import Meeting, MeetingReporter, MeetingStatus
-from shuping.meetings.services import QuorumStatus
 from shuping.organizations.models import Person
 from shuping.rounds.testing import make_campaign, sample_rules
 

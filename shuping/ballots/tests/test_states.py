@@ -96,7 +96,7 @@ def test_results_hidden_until_closed(open_ballot: Ballot) -> None:
 def test_meeting_level_override_is_carried(
     cast: Cast, ballot: Ballot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shuping.meetings.services import QuorumStatus
+    from shuping.meetings.attendance import QuorumStatus
 
     monkeypatch.setattr(
         services,

@@ -12,7 +12,7 @@ from shuping.ballots import services, views
 from shuping.ballots.models import Ballot, BallotState, Mark, Sheet
 from shuping.ballots.tests.conftest import all_grade, unsealed
 from shuping.conftest import PASSWORD, Cast
-from shuping.meetings.services import QuorumStatus
+from shuping.meetings.attendance import QuorumStatus
 
 
 def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from shuping.conftest import PASSWORD, Cast
-from shuping.meetings import services
+from shuping.meetings import attendance
 from shuping.meetings.models import Meeting
 
 BASE = "/api/v1/meetings"
@@ -99,4 +99,4 @@ def test_attendance_and_quorum(cast: Cast, meeting: Meeting) -> None:
     )  # fmt: skip
     assert r.json()["overridden"] is True
     meeting.refresh_from_db()
-    assert services.quorum_status(meeting).met
+    assert attendance.quorum_status(meeting).met

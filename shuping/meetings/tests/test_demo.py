@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from shuping.meetings import demo, services
+from shuping.meetings import attendance, demo, services
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingStatus, Question
 from shuping.meetings.tests.conftest import MEETINGS_004
 from shuping.organizations.models import Organization, OrgKind, PersonCategory, Sector
@@ -41,7 +41,7 @@ def test_demo_builds_meetings_and_is_idempotent() -> None:
     assert members.status == MeetingStatus.IN_PROGRESS
     assert committee.status == MeetingStatus.PLANNED
     assert closed.status == MeetingStatus.CLOSED
-    status = services.quorum_status(members)
+    status = attendance.quorum_status(members)
     assert status.met and not status.overridden, status.lines
     state = services.room_state(members)
     assert state["current"]["name"] == "书记1" and state["current"]["ended_at"] is None

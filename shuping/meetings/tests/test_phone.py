@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shuping.conftest import PASSWORD, Cast
-from shuping.meetings import services
+from shuping.meetings import attendance
 from shuping.meetings.models import Meeting
 from shuping.meetings.tests.conftest import add_people
 
@@ -16,7 +16,7 @@ from shuping.meetings.tests.conftest import add_people
 @pytest.mark.django_db
 def test_sign_in_list_groups_by_organization(cast: Cast, meeting: Meeting) -> None:
     add_people(cast, members=3)
-    services.populate_expected(meeting, actor=None)
+    attendance.populate_expected(meeting, actor=None)
     units = set(meeting.attendees.values_list("unit", flat=True))
     client = Client()
     assert client.login(username=cast.street_organizer.username, password=PASSWORD)

@@ -7,13 +7,13 @@ import pytest
 from shuping.audit.models import AuditEntry
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, PermissionDenied
-from shuping.meetings import services
+from shuping.meetings import attendance, services
 from shuping.meetings.models import Attendee, Meeting
 
 
 def _rows(meeting: Meeting, cast: Cast, category: str, n: int) -> list[Attendee]:
     return [
-        services.add_attendee(
+        attendance.add_attendee(
             meeting, actor=cast.street_organizer, name=f"{category}{i}", category=category
         )
         for i in range(n)
@@ -22,7 +22,7 @@ def _rows(meeting: Meeting, cast: Cast, category: str, n: int) -> list[Attendee]
 
 def _sign(cast: Cast, rows: list[Attendee], n: int) -> None:
     for row in rows[:n]:
-        services.sign_in(row, actor=cast.street_organizer)
+        attendance.sign_in(row, actor=cast.street_organizer)
 
 
 def _setup(cast: Cast, meeting: Meeting, *, expected: int, present: int, mass: int) -> None:
@@ -35,9 +35,9 @@ def _setup(cast: Cast, meeting: Meeting, *, expected: int, present: int, mass: i
 @pytest.mark.django_db
 def test_exactly_80_percent_members_and_20_percent_mass_pass(cast: Cast, meeting: Meeting) -> None:
     _setup(cast, meeting, expected=5, present=4, mass=1)  # 4/5 members, 1/5 of all present
-    lines = services.quorum_lines(meeting)
+    lines = attendance.quorum_lines(meeting)
     assert [line.share for line in lines] == [Fraction(4, 5), Fraction(1, 5)]
-    status = services.quorum_status(meeting)
+    status = attendance.quorum_status(meeting)
     assert status.met and not status.overridden
     assert "4/5 = 80.0%" in status.lines[0]
     assert "1/5 = 20.0%" in status.lines[1]
@@ -46,7 +46,7 @@ def test_exactly_80_percent_members_and_20_percent_mass_pass(cast: Cast, meeting
 @pytest.mark.django_db
 def test_just_below_80_percent_fails(cast: Cast, meeting: Meeting) -> None:
     _setup(cast, meeting, expected=24, present=19, mass=10)  # 19/24 = 79.17%
-    status = services.quorum_status(meeting)
+    status = attendance.quorum_status(meeting)
     assert not status.met
     assert status.lines[0].startswith("✗") and "79.2%" in status.lines[0]
     assert status.lines[1].startswith("✓")
@@ -55,28 +55,28 @@ def test_just_below_80_percent_fails(cast: Cast, meeting: Meeting) -> None:
 @pytest.mark.django_db
 def test_mass_just_below_20_percent_fails(cast: Cast, meeting: Meeting) -> None:
     _setup(cast, meeting, expected=5, present=5, mass=1)  # 1/6 = 16.7%
-    status = services.quorum_status(meeting)
+    status = attendance.quorum_status(meeting)
     assert not status.met
     assert status.lines[1].startswith("✗")
 
 
 @pytest.mark.django_db
 def test_nobody_expected_does_not_meet(cast: Cast, meeting: Meeting) -> None:
-    assert not services.quorum_status(meeting).met
+    assert not attendance.quorum_status(meeting).met
 
 
 @pytest.mark.django_db
 def test_override_needs_reason_and_is_audited(cast: Cast, meeting: Meeting) -> None:
     _setup(cast, meeting, expected=10, present=5, mass=2)
     with pytest.raises(DomainError) as err:
-        services.override_quorum(meeting, actor=cast.street_organizer, reason="  ")
+        attendance.override_quorum(meeting, actor=cast.street_organizer, reason="  ")
     assert err.value.field == "reason"
     meeting.refresh_from_db()
-    assert not services.quorum_status(meeting).met
+    assert not attendance.quorum_status(meeting).met
 
-    services.override_quorum(meeting, actor=cast.street_organizer, reason="暴雨，党工委同意继续")
+    attendance.override_quorum(meeting, actor=cast.street_organizer, reason="暴雨，党工委同意继续")
     meeting.refresh_from_db()
-    status = services.quorum_status(meeting)
+    status = attendance.quorum_status(meeting)
     assert status.met and status.overridden
     assert status.override_reason == "暴雨，党工委同意继续"
     assert status.lines[0].startswith("✗")  # the measured value is still shown
@@ -89,7 +89,7 @@ def test_override_needs_reason_and_is_audited(cast: Cast, meeting: Meeting) -> N
 def test_override_by_outsider_or_reporter_is_refused(cast: Cast, meeting: Meeting) -> None:
     for user in (cast.outsider, cast.superior):
         with pytest.raises(PermissionDenied):
-            services.override_quorum(meeting, actor=user, reason="理由")
+            attendance.override_quorum(meeting, actor=user, reason="理由")
 
 
 @pytest.mark.django_db
@@ -103,4 +103,4 @@ def test_no_quorum_rule_is_met(cast: Cast, campaign: object) -> None:
         title="向党工委述职",
         starts_at=when(),
     )
-    assert services.quorum_status(committee).met
+    assert attendance.quorum_status(committee).met

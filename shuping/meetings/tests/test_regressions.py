@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shuping.conftest import PASSWORD, Cast
-from shuping.meetings import services
+from shuping.meetings import attendance
 from shuping.meetings.models import Meeting
 from shuping.meetings.tests.conftest import add_people
 from shuping.organizations.models import PersonCategory
@@ -17,18 +17,18 @@ from shuping.organizations.models import PersonCategory
 @pytest.mark.django_db
 def test_walk_ins_are_their_own_line_and_categories_add_up(cast: Cast, meeting: Meeting) -> None:
     add_people(cast, members=3)
-    services.populate_expected(meeting, actor=None)
+    attendance.populate_expected(meeting, actor=None)
     first = meeting.attendees.filter(expected=True)[0]
-    services.sign_in(first, actor=cast.street_organizer)
+    attendance.sign_in(first, actor=cast.street_organizer)
     for i in range(2):
-        services.add_attendee(
+        attendance.add_attendee(
             meeting,
             actor=cast.street_organizer,
             name=f"来宾{i}",
             category=PersonCategory.MEMBER,
             walk_in=True,
         )
-    counts = services.attendance_counts(meeting)
+    counts = attendance.attendance_counts(meeting)
     assert counts.walk_ins == 2 and counts.present == 3
     for row in counts.rows:
         assert row.listed_present <= row.expected

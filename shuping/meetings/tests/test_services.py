@@ -7,7 +7,7 @@ import pytest
 from shuping.audit.models import AuditEntry
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, NotFound, PermissionDenied, StateError
-from shuping.meetings import services
+from shuping.meetings import attendance, critiques, services
 from shuping.meetings.access import get_meeting_for
 from shuping.meetings.models import (
     MEETING_TRANSITIONS,
@@ -111,39 +111,39 @@ def test_reorder_add_remove(cast: Cast, meeting: Meeting) -> None:
 @pytest.mark.django_db
 def test_expected_from_tree_and_sign_in_twice(cast: Cast, meeting: Meeting) -> None:
     add_people(cast, members=3, mass=1)
-    added = services.populate_expected(meeting, actor=cast.street_organizer)
+    added = attendance.populate_expected(meeting, actor=cast.street_organizer)
     # the branch's people (3 members, 1 mass, the secretary) + the community's (none)
     assert added == 5
-    assert services.populate_expected(meeting, actor=cast.street_organizer) == 0
-    counts = services.attendance_counts(meeting)
+    assert attendance.populate_expected(meeting, actor=cast.street_organizer) == 0
+    counts = attendance.attendance_counts(meeting)
     assert (counts.get("member").expected, counts.get("mass").expected) == (4, 1)
     row = meeting.attendees.get(name="党员00")
-    _, created = services.sign_in(row, actor=cast.street_organizer)
-    _, again = services.sign_in(row, actor=cast.street_organizer)
+    _, created = attendance.sign_in(row, actor=cast.street_organizer)
+    _, again = attendance.sign_in(row, actor=cast.street_organizer)
     assert (created, again) == (True, False)
     assert AuditEntry.objects.filter(action="meeting.sign_in").count() == 1
-    assert services.attendance_counts(meeting).get("member").present == 1
-    walk = services.add_attendee(
+    assert attendance.attendance_counts(meeting).get("member").present == 1
+    walk = attendance.add_attendee(
         meeting, actor=cast.street_organizer, name="李群众", category="mass", walk_in=True
     )
     assert walk.present and not walk.expected and walk.method == SignInMethod.WALK_IN
     with pytest.raises(DomainError) as err:
-        services.add_attendee(meeting, actor=cast.street_organizer, name="x", category="??")
+        attendance.add_attendee(meeting, actor=cast.street_organizer, name="x", category="??")
     assert err.value.field == "category"
 
 
 @pytest.mark.django_db
 def test_self_sign_in_needs_phone_digits_when_known(cast: Cast, meeting: Meeting) -> None:
     person = create_person(actor=None, organization=cast.branch, name="赵六", phone="13812345678")
-    services.populate_expected(meeting, actor=None, people=[person])
-    services.add_attendee(meeting, actor=None, name="钱七", category="mass")
+    attendance.populate_expected(meeting, actor=None, people=[person])
+    attendance.add_attendee(meeting, actor=None, name="钱七", category="mass")
     for bad in ("", "0000", "567"):
         with pytest.raises(DomainError):
-            services.self_sign_in(meeting, name="赵六", phone_last4=bad)
+            attendance.self_sign_in(meeting, name="赵六", phone_last4=bad)
     with pytest.raises(DomainError):
-        services.self_sign_in(meeting, name="陌生人", phone_last4="5678")
-    assert services.self_sign_in(meeting, name="赵六", phone_last4="5678").present
-    assert services.self_sign_in(meeting, name="钱七").method == SignInMethod.SELF
+        attendance.self_sign_in(meeting, name="陌生人", phone_last4="5678")
+    assert attendance.self_sign_in(meeting, name="赵六", phone_last4="5678").present
+    assert attendance.self_sign_in(meeting, name="钱七").method == SignInMethod.SELF
     assert not Attendee.objects.filter(name="陌生人").exists()
 
 
@@ -183,16 +183,16 @@ def test_questions_and_promises(cast: Cast, meeting: Meeting, campaign: Campaign
     assert entry is not None
     actor = cast.street_organizer
     with pytest.raises(DomainError) as err:
-        services.add_question(entry, actor=actor, text="")
+        critiques.add_question(entry, actor=actor, text="")
     assert err.value.field == "text"
     with pytest.raises(DomainError) as err:
-        services.add_question(entry, actor=actor, text="问", promise="整改", promised_by=None)
+        critiques.add_question(entry, actor=actor, text="问", promise="整改", promised_by=None)
     assert err.value.field == "promised_by"
     with pytest.raises(DomainError) as err:
-        services.add_question(entry, actor=actor, text="问", promised_by=date(2020, 1, 1))
+        critiques.add_question(entry, actor=actor, text="问", promised_by=date(2020, 1, 1))
     assert err.value.field == "promised_by"
-    services.add_question(entry, actor=actor, text="活动室何时开放？", answer="下月")
-    q = services.add_question(
+    critiques.add_question(entry, actor=actor, text="活动室何时开放？", answer="下月")
+    q = critiques.add_question(
         entry,
         actor=actor,
         text="三会一课记录不全怎么办？",
@@ -201,9 +201,9 @@ def test_questions_and_promises(cast: Cast, meeting: Meeting, campaign: Campaign
         promise="补齐记录",
         promised_by=date(2027, 3, 31),
     )
-    assert list(services.promises_for(campaign)) == [q]
+    assert list(critiques.promises_for(campaign)) == [q]
     with pytest.raises(PermissionDenied):
-        services.add_question(entry, actor=cast.reporter, text="x")
+        critiques.add_question(entry, actor=cast.reporter, text="x")
 
 
 @pytest.mark.django_db
@@ -211,18 +211,18 @@ def test_critique_draft_then_final_locks(cast: Cast, meeting: Meeting) -> None:
     actor = cast.street_organizer
     entry = meeting.agenda.first()
     assert entry is not None
-    services.save_critique(entry, actor=actor, text="草稿：党员发展工作滞后")
+    critiques.save_critique(entry, actor=actor, text="草稿：党员发展工作滞后")
     with pytest.raises(StateError):
-        services.finalize_critique(entry, actor=actor)  # report not given yet
+        critiques.finalize_critique(entry, actor=actor)  # report not given yet
     services.open_meeting(meeting, actor=actor)
     services.start_report(entry, actor=actor)
     services.end_report(entry, actor=actor)
-    critique = services.finalize_critique(entry, actor=actor, text="定稿：党员发展工作滞后")
+    critique = critiques.finalize_critique(entry, actor=actor, text="定稿：党员发展工作滞后")
     assert critique.status == CritiqueStatus.FINAL and critique.finalized_by == actor
     with pytest.raises(StateError):
-        services.save_critique(entry, actor=actor, text="改")
+        critiques.save_critique(entry, actor=actor, text="改")
     with pytest.raises(StateError):
-        services.finalize_critique(entry, actor=actor)
+        critiques.finalize_critique(entry, actor=actor)
     assert AuditEntry.objects.filter(action="meeting.critique_final").count() == 1
 
 
@@ -275,9 +275,9 @@ def test_categories_follow_the_preset(cast: Cast) -> None:
         ("群众代表", "1/2"),
     ]
     # empty preset categories are listed, empty defaults are not
-    assert [r.key for r in services.attendance_counts(m).rows] == ["member", "applicant", "mass"]
-    services.add_attendee(m, actor=None, name="来宾", category="guest")
-    assert [r.key for r in services.attendance_counts(m).rows][-1] == "guest"
+    assert [r.key for r in attendance.attendance_counts(m).rows] == ["member", "applicant", "mass"]
+    attendance.add_attendee(m, actor=None, name="来宾", category="guest")
+    assert [r.key for r in attendance.attendance_counts(m).rows][-1] == "guest"
 
 
 @pytest.mark.django_db
@@ -289,7 +289,7 @@ def test_critique_prefill_providers(
     entry = meeting.agenda.first()
     assert entry is not None
     monkeypatch.setattr(prefill, "_providers", {})
-    assert services.critique_prefill(entry) == ""
+    assert critiques.critique_prefill(entry) == ""
 
     prefill.register_critique_provider(
         "test.findings",
@@ -301,6 +301,6 @@ def test_critique_prefill_providers(
 
     prefill.register_critique_provider("test.broken", broken)
     prefill.register_critique_provider("test.empty", lambda e: None)
-    assert services.critique_prefill(entry) == (
+    assert critiques.critique_prefill(entry) == (
         f"【督查发现的问题】\n{cast.branch.name}：发展党员滞后\n\n【点评意见】\n"
     )

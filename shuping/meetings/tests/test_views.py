@@ -12,7 +12,7 @@ from django.urls import reverse
 from docx import Document
 
 from shuping.conftest import PASSWORD, Cast
-from shuping.meetings import services
+from shuping.meetings import attendance, critiques, services
 from shuping.meetings.models import Attendee, Meeting, MeetingStatus
 from shuping.meetings.tests.conftest import add_people
 from shuping.organizations.services import create_person
@@ -82,7 +82,7 @@ def test_read_only_user_cannot_post(cast: Cast, meeting: Meeting) -> None:
 
 @pytest.mark.django_db
 def test_staff_sign_in_twice_is_idempotent(cast: Cast, meeting: Meeting) -> None:
-    row = services.add_attendee(meeting, actor=None, name="张三", category="member")
+    row = attendance.add_attendee(meeting, actor=None, name="张三", category="member")
     client = login(cast.street_organizer)
     url = reverse("meetings:attendance", args=[meeting.pk])
     for _ in range(2):
@@ -140,7 +140,7 @@ def test_questions_and_critique_pages(cast: Cast, meeting: Meeting) -> None:
          "promised_by": "2027-01-31", "asker_category": "member"},
     )  # fmt: skip
     assert r.status_code == 302
-    assert services.promises_for(meeting.campaign).get().promised_by == date(2027, 1, 31)
+    assert critiques.promises_for(meeting.campaign).get().promised_by == date(2027, 1, 31)
     client.post(url, {"action": "critique", "text": "草稿"})
     r = client.post(url, {"action": "finalize", "text": "定稿"})
     assert "述职结束后才能定稿点评" in r.content.decode()
@@ -178,7 +178,7 @@ def test_projector_without_login_reveals_only_names(cast: Cast, meeting: Meeting
 def test_self_sign_in_page(cast: Cast, meeting: Meeting) -> None:
     cache.clear()
     person = create_person(actor=None, organization=cast.branch, name="赵六", phone="13812345678")
-    services.populate_expected(meeting, actor=None, people=[person])
+    attendance.populate_expected(meeting, actor=None, people=[person])
     anon = Client()
     url = reverse("meetings:signin", args=[meeting.signin_key])
     page = anon.get(url).content.decode()
@@ -198,7 +198,7 @@ def test_self_sign_in_page(cast: Cast, meeting: Meeting) -> None:
     others = [
         create_person(actor=None, organization=cast.branch, name=f"同志{i}") for i in range(70)
     ]
-    services.populate_expected(meeting, actor=None, people=others)
+    attendance.populate_expected(meeting, actor=None, people=others)
     for i in range(70):
         assert "签到成功" in anon.post(url, {"name": f"同志{i}"}).content.decode()
 
@@ -216,19 +216,19 @@ def test_signin_qr_page(cast: Cast, meeting: Meeting) -> None:
 @pytest.mark.django_db
 def test_record_export_reopened(cast: Cast, meeting: Meeting) -> None:
     add_people(cast, members=4, mass=1)
-    services.populate_expected(meeting, actor=None)
+    attendance.populate_expected(meeting, actor=None)
     for row in meeting.attendees.all()[:4]:
-        services.sign_in(row, actor=None)
+        attendance.sign_in(row, actor=None)
     services.open_meeting(meeting, actor=None)
     entry = meeting.agenda.first()
     assert entry is not None
     services.start_report(entry, actor=None)
     services.end_report(entry, actor=None)
-    services.add_question(
+    critiques.add_question(
         entry, actor=None, text="发展党员为何滞后？", answer="明年补上",
         promise="发展2名党员", promised_by=date(2027, 6, 30),
     )  # fmt: skip
-    services.finalize_critique(entry, actor=None, text="组织生活不够规范，要限期整改。")
+    critiques.finalize_critique(entry, actor=None, text="组织生活不够规范，要限期整改。")
     r = login(cast.street_organizer).get(reverse("meetings:record", args=[meeting.pk]))
     assert r.status_code == 200
     assert "attachment" in r["Content-Disposition"]
@@ -262,11 +262,11 @@ def test_query_counts_do_not_grow_with_the_room(cast: Cast, meeting: Meeting) ->
     counts = []
     for members, questions in ((8, 1), (50, 5)):
         add_people(cast, members=members, mass=2)
-        services.populate_expected(meeting, actor=None)
+        attendance.populate_expected(meeting, actor=None)
         for row in meeting.attendees.filter(signed_in_at__isnull=True)[: members // 2]:
-            services.sign_in(row, actor=None)
+            attendance.sign_in(row, actor=None)
         for i in range(questions):
-            services.add_question(entry, actor=None, text=f"问题{i}")
+            critiques.add_question(entry, actor=None, text=f"问题{i}")
         counts.append([_page_queries(client, url) for url in urls])
     assert counts[0] == counts[1], dict(zip(urls, zip(*counts, strict=True), strict=True))
     print("queries per page:", dict(zip((*names, "entry"), counts[1], strict=True)))
@@ -281,7 +281,7 @@ def test_query_counts_do_not_grow_with_the_room(cast: Cast, meeting: Meeting) ->
 def test_answer_added_later(cast: Cast, meeting: Meeting) -> None:
     entry = meeting.agenda.first()
     assert entry is not None
-    q = services.add_question(entry, actor=None, text="何时整改？")
+    q = critiques.add_question(entry, actor=None, text="何时整改？")
     client = login(cast.street_organizer)
     url = reverse("meetings:entry", args=[meeting.pk, entry.pk])
     r = client.post(

@@ -4,7 +4,7 @@ from django.test import Client
 
 from shuping.accounts.services import create_api_token
 from shuping.conftest import Cast
-from shuping.member_review import services
+from shuping.member_review import links
 from shuping.member_review.models import LinkPurpose, Stage
 from shuping.member_review.tests.conftest import World
 from shuping.member_review.tests.helpers import run_to
@@ -80,7 +80,7 @@ def test_api_scoping(cast: Cast, world: World) -> None:
 
 def test_personal_api_shows_only_ones_own(cast: Cast, world: World) -> None:
     review = run_to(world.review, Stage.CONFIRMATION)
-    (e, token), *_ = services.issue_links(review, actor=cast.reporter, purpose=LinkPurpose.CONFIRM)
+    (e, token), *_ = links.issue_links(review, actor=cast.reporter, purpose=LinkPurpose.CONFIRM)
     c = Client(enforce_csrf_checks=True)
     r = c.post(f"{API}/personal/{token}", {}, content_type="application/json")
     body = r.json()

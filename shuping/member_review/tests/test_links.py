@@ -8,68 +8,68 @@ from django.utils import timezone
 
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError
-from shuping.member_review import services
+from shuping.member_review import links, services
 from shuping.member_review.models import AccessLink, LinkPurpose, Source, Stage
 from shuping.member_review.tests.conftest import World
 from shuping.member_review.tests.helpers import run_to
 
 
 def test_only_the_hash_is_stored(cast: Cast, world: World) -> None:
-    issued = services.issue_links(world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL)
+    issued = links.issue_links(world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL)
     assert len(issued) == len(world.evals)
     stored = set(AccessLink.objects.values_list("token_hash", flat=True))
     for _, token in issued:
-        assert token not in stored and services.hash_token(token) in stored
+        assert token not in stored and links.hash_token(token) in stored
 
 
 def test_expired_reused_and_revoked(cast: Cast, world: World) -> None:
-    (e, token), *_ = services.issue_links(
+    (e, token), *_ = links.issue_links(
         world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL
     )
     later = timezone.now() + timedelta(days=31)
-    with pytest.raises(services.LinkError) as exc:
-        services.open_link(token, now=later)
+    with pytest.raises(links.LinkError) as exc:
+        links.open_link(token, now=later)
     assert exc.value.reason == "expired"
-    link = services.open_link(token)
+    link = links.open_link(token)
     services.submit_self_evaluation(
         e, actor=None, texts={"1": "按时交纳党费"}, grade="合格", link=link
     )
     e.refresh_from_db()
     assert e.self_source == Source.PERSONAL
-    with pytest.raises(services.LinkError) as exc:
-        services.open_link(token)
+    with pytest.raises(links.LinkError) as exc:
+        links.open_link(token)
     assert exc.value.reason == "used"
     # a replay of the same (already opened) link object loses too
-    with pytest.raises(services.LinkError):
+    with pytest.raises(links.LinkError):
         services.submit_self_evaluation(e, actor=None, texts={"1": "x"}, grade="优秀", link=link)
     e.refresh_from_db()
     assert e.self_grade == "合格"
     # printing new slips revokes the unused old ones
-    (_, old), *_ = services.issue_links(
+    (_, old), *_ = links.issue_links(
         world.review,
         actor=cast.reporter,
         purpose=LinkPurpose.SELF_EVAL,
         evaluations=[world.evals[1]],
     )
-    services.issue_links(
+    links.issue_links(
         world.review,
         actor=cast.reporter,
         purpose=LinkPurpose.SELF_EVAL,
         evaluations=[world.evals[1]],
     )
-    with pytest.raises(services.LinkError) as exc:
-        services.open_link(old)
+    with pytest.raises(links.LinkError) as exc:
+        links.open_link(old)
     assert exc.value.reason == "revoked"
-    with pytest.raises(services.LinkError) as exc:
-        services.open_link("not-a-token")
+    with pytest.raises(links.LinkError) as exc:
+        links.open_link("not-a-token")
     assert exc.value.reason == "unknown"
 
 
 def test_wrong_person_cannot_use_another_link(cast: Cast, world: World) -> None:
-    issued = services.issue_links(world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL)
-    link = services.open_link(issued[0][1])
+    issued = links.issue_links(world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL)
+    link = links.open_link(issued[0][1])
     other = issued[1][0]
-    with pytest.raises(services.LinkError):
+    with pytest.raises(links.LinkError):
         services.submit_self_evaluation(
             other, actor=None, texts={"1": "x"}, grade="合格", link=link
         )
@@ -78,36 +78,36 @@ def test_wrong_person_cannot_use_another_link(cast: Cast, world: World) -> None:
 
 
 def test_phone_check_and_lockout(cast: Cast, world: World) -> None:
-    issued = services.issue_links(
+    issued = links.issue_links(
         world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL, phone_check=True
     )
     e, token = next((e, t) for e, t in issued if e.person.phone)
-    link = services.open_link(token)
+    link = links.open_link(token)
     assert link.phone_check
-    services.check_phone(link, e.person.phone[-4:])
-    for _ in range(services.MAX_PHONE_FAILURES - 1):
+    links.check_phone(link, e.person.phone[-4:])
+    for _ in range(links.MAX_PHONE_FAILURES - 1):
         with pytest.raises(DomainError):
-            services.check_phone(link, "0000")
-    with pytest.raises(services.LinkError):
-        services.check_phone(link, "0000")
-    with pytest.raises(services.LinkError) as exc:
-        services.open_link(token)
+            links.check_phone(link, "0000")
+    with pytest.raises(links.LinkError):
+        links.check_phone(link, "0000")
+    with pytest.raises(links.LinkError) as exc:
+        links.open_link(token)
     assert exc.value.reason == "locked"
 
 
 def test_link_of_a_past_stage(cast: Cast, world: World) -> None:
-    (_, token), *_ = services.issue_links(
+    (_, token), *_ = links.issue_links(
         world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL
     )
     run_to(world.review, Stage.MEETING)
-    with pytest.raises(services.LinkError) as exc:
-        services.open_link(token)
+    with pytest.raises(links.LinkError) as exc:
+        links.open_link(token)
     assert exc.value.reason == "stage"
 
 
 def test_member_phone_pages(cast: Cast, world: World) -> None:
     client = Client(enforce_csrf_checks=True)
-    (e, token), *_ = services.issue_links(
+    (e, token), *_ = links.issue_links(
         world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL
     )
     page = client.get(f"/mr/l/{token}")
@@ -127,7 +127,7 @@ def test_member_phone_pages(cast: Cast, world: World) -> None:
 
 def test_confirmation_through_the_link(cast: Cast, world: World) -> None:
     review = run_to(world.review, Stage.CONFIRMATION)
-    (e, token), (e2, token2), *_ = services.issue_links(
+    (e, token), (e2, token2), *_ = links.issue_links(
         review, actor=cast.reporter, purpose=LinkPurpose.CONFIRM
     )
     client = Client(enforce_csrf_checks=True)
@@ -144,7 +144,7 @@ def test_confirmation_through_the_link(cast: Cast, world: World) -> None:
 
 
 def test_phone_check_on_the_page(cast: Cast, world: World) -> None:
-    issued = services.issue_links(
+    issued = links.issue_links(
         world.review, actor=cast.reporter, purpose=LinkPurpose.SELF_EVAL, phone_check=True
     )
     e, token = next((e, t) for e, t in issued if e.person.phone)

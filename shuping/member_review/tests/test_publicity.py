@@ -7,7 +7,7 @@ import pytest
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, StateError
 from shuping.lib.models import CalendarCorrection
-from shuping.member_review import services
+from shuping.member_review import follow_ups, services
 from shuping.member_review.models import FollowUp, FollowUpKind, Stage
 from shuping.member_review.tests.conftest import World
 from shuping.member_review.tests.helpers import fresh, run_to, vote
@@ -84,30 +84,30 @@ def test_each_consequence(cast: Cast, world: World) -> None:
     assert tasks[(1, FollowUpKind.PRAISE)].due_on == date(2017, 2, 4)
 
     excellent, ordinary = world.evals[0], world.evals[1]
-    services.recommend(excellent, actor=cast.reporter)
+    follow_ups.recommend(excellent, actor=cast.reporter)
     with pytest.raises(DomainError):
-        services.recommend(excellent, actor=cast.reporter)
+        follow_ups.recommend(excellent, actor=cast.reporter)
     with pytest.raises(DomainError):
-        services.recommend(ordinary, actor=cast.reporter)
+        follow_ups.recommend(ordinary, actor=cast.reporter)
 
     talk = tasks[(3, FollowUpKind.TALK)]
     with pytest.raises(DomainError):
-        services.complete_follow_up(talk, actor=cast.reporter)
-    services.add_follow_up_record(talk, actor=cast.reporter, text="已谈话，本人表示改进")
-    services.complete_follow_up(talk, actor=cast.reporter)
+        follow_ups.complete_follow_up(talk, actor=cast.reporter)
+    follow_ups.add_follow_up_record(talk, actor=cast.reporter, text="已谈话，本人表示改进")
+    follow_ups.complete_follow_up(talk, actor=cast.reporter)
 
     help_task = tasks[(5, FollowUpKind.HELP)]
     helper = world.evals[1].person
     with pytest.raises(DomainError):
-        services.assign_helper(help_task, actor=cast.reporter, helper=help_task.evaluation.person)
-    services.assign_helper(help_task, actor=cast.reporter, helper=helper)
+        follow_ups.assign_helper(help_task, actor=cast.reporter, helper=help_task.evaluation.person)
+    follow_ups.assign_helper(help_task, actor=cast.reporter, helper=helper)
     # 劝退 is never automatic and needs help records first
     assert not FollowUp.objects.filter(kind=FollowUpKind.PERSUADE).exists()
     with pytest.raises(DomainError):
-        services.start_persuasion(help_task, actor=cast.reporter, reason="无明显转化")
-    services.add_follow_up_record(help_task, actor=cast.reporter, text="结对帮扶第一次谈心")
+        follow_ups.start_persuasion(help_task, actor=cast.reporter, reason="无明显转化")
+    follow_ups.add_follow_up_record(help_task, actor=cast.reporter, text="结对帮扶第一次谈心")
     with pytest.raises(DomainError):
-        services.start_persuasion(help_task, actor=cast.reporter, reason="")
-    services.start_persuasion(help_task, actor=cast.reporter, reason="帮扶半年无明显转化")
+        follow_ups.start_persuasion(help_task, actor=cast.reporter, reason="")
+    follow_ups.start_persuasion(help_task, actor=cast.reporter, reason="帮扶半年无明显转化")
     assert FollowUp.objects.filter(kind=FollowUpKind.PERSUADE).count() == 1
     assert isinstance(helper, Person)

@@ -9,7 +9,7 @@ import pytest
 
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError
-from shuping.meetings import services as meetings
+from shuping.meetings import attendance
 from shuping.member_review import services
 from shuping.member_review.models import MemberReview, Stage
 from shuping.member_review.tests.conftest import add_members
@@ -32,12 +32,12 @@ def test_quorum_of_the_preset_gates_the_vote(cast: Cast) -> None:
     attendees = list(meeting.attendees.filter(category="member").order_by("id"))
     assert len(attendees) == 10
     for a in attendees[:8]:  # exactly 80%: 以上 includes it
-        meetings.sign_in(a, actor=cast.reporter)
+        attendance.sign_in(a, actor=cast.reporter)
     with pytest.raises(DomainError) as exc:  # no mass representative yet
         open_vote(ballot, actor=cast.reporter)
     assert "到会人数未达到要求" in exc.value.message
     for i in range(2):  # 2 of 10 present = 20%: 不少于 includes it
-        meetings.add_attendee(
+        attendance.add_attendee(
             meeting, actor=cast.reporter, name=f"群众代表{i}", category="mass", walk_in=True
         )
     opened = open_vote(ballot, actor=cast.reporter)

@@ -7,7 +7,7 @@ import pytest
 from shuping.ballots.models import Ballot, Mark
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
-from shuping.member_review import services
+from shuping.member_review import common, services
 from shuping.member_review.models import (
     STAGE_TRANSITIONS,
     Confirmation,
@@ -69,7 +69,7 @@ def test_round_without_member_review_is_refused(cast: Cast) -> None:
 @pytest.mark.parametrize("target", STAGES)
 def test_transition_matrix(current: str, target: str) -> None:
     allowed = target in STAGE_TRANSITIONS[current]
-    assert services.can_move(current, target) is allowed
+    assert common.can_move(current, target) is allowed
     assert allowed == (STAGES.index(target) == STAGES.index(current) + 1)
 
 
