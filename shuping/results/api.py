@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from shuping.lib.errors import NotFound
-from shuping.results import access, exports, services
+from shuping.results import access, exports, publication, services
 from shuping.results.models import (
     ConsequenceTask,
     Objection,
@@ -283,7 +283,7 @@ def objection(request: HttpRequest, campaign_id: int, payload: ObjectionIn) -> d
         if reporter is None:
             raise NotFound()
     return _objection(
-        services.record_objection(
+        publication.record_objection(
             item,
             actor=request.user,
             received_on=payload.received_on,
@@ -299,7 +299,7 @@ def objection(request: HttpRequest, campaign_id: int, payload: ObjectionIn) -> d
 def decide(request: HttpRequest, objection_id: int, payload: DecideIn) -> dict[str, Any]:
     item = access.get_objection_for(request.user, objection_id, write=True)
     return _objection(
-        services.decide_objection(
+        publication.decide_objection(
             item,
             actor=request.user,
             upheld=payload.upheld,
@@ -312,4 +312,4 @@ def decide(request: HttpRequest, objection_id: int, payload: DecideIn) -> dict[s
 @router.post("/rounds/{campaign_id}/notice/finalize", response=NoticeOut)
 def finalize(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     item = _get_notice(request, campaign_id, write=True)
-    return _notice(services.finalize_notice(item, actor=request.user))
+    return _notice(publication.finalize_notice(item, actor=request.user))

@@ -24,7 +24,7 @@ from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.assessment.services import approve_grades, ensure_board, save_opinion
 from shuping.lib import workdays
 from shuping.organizations.models import Organization
-from shuping.results import services
+from shuping.results import publication, services
 from shuping.results.models import (
     Announcement,
     ConsequenceTask,
@@ -112,7 +112,7 @@ def _approve(campaign: Campaign, out: Callable[[str], None]) -> None:
 
 def _publish(campaign: Campaign, out: Callable[[str], None]) -> None:
     today = timezone.localdate()
-    records = list(services.approved_records(campaign))
+    records = list(publication.approved_records(campaign))
     talk = (
         ConsequenceTask.objects.filter(campaign=campaign, kind=TaskKind.REMINDER_TALK)
         .order_by("pk")
@@ -137,14 +137,14 @@ def _publish(campaign: Campaign, out: Callable[[str], None]) -> None:
             handed_over_by="党工委书记",
         )
     if not Announcement.objects.filter(campaign=campaign).exists():
-        ann = services.prepare_announcement(campaign, actor=None)
-        services.issue_announcement(ann, actor=None, issued_on=today)
+        ann = publication.prepare_announcement(campaign, actor=None)
+        publication.issue_announcement(ann, actor=None, issued_on=today)
     if not PublicNotice.objects.filter(campaign=campaign).exists():
-        notice = services.prepare_notice(campaign, actor=None)
+        notice = publication.prepare_notice(campaign, actor=None)
         start = _two_workdays_ago(today)
-        notice = services.start_notice(notice, actor=None, starts_on=start, today=today)
+        notice = publication.start_notice(notice, actor=None, starts_on=start, today=today)
         weak = next((r.reporter for r in records if r.grade == "基本称职"), None)
-        objection = services.record_objection(
+        objection = publication.record_objection(
             notice,
             actor=None,
             received_on=start,
@@ -153,7 +153,7 @@ def _publish(campaign: Campaign, out: Callable[[str], None]) -> None:
             content="反映该支部书记平时工作认真，评定为“基本称职”偏低。",
             reporter=weak,
         )
-        services.decide_objection(
+        publication.decide_objection(
             objection,
             actor=None,
             upheld=False,

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 
 from shuping.lib.xlsx import append_row
 from shuping.results import source
+from shuping.results.common import quoted
 from shuping.results.models import (
     Announcement,
     ConsequenceTask,
@@ -26,7 +27,7 @@ from shuping.results.models import (
     ResultRecord,
     TaskState,
 )
-from shuping.results.services import approved_records, quoted
+from shuping.results.publication import approved_records
 from shuping.rounds.documents import DOCX, HEI, PlanWriter, cn_date
 from shuping.rounds.models import Campaign
 

@@ -24,7 +24,7 @@ from shuping.lib.http import apply_to_form as _apply
 from shuping.lib.http import download as _download
 from shuping.lib.models import CalendarCorrection
 from shuping.reports.models import DutyReport, ReportState
-from shuping.results import access, exports, services
+from shuping.results import access, exports, publication, services
 from shuping.results.forms import (
     AnnouncementForm,
     CalendarForm,
@@ -221,7 +221,7 @@ def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def letters(request: HttpRequest, pk: int) -> HttpResponse:
     camp = access.get_results_campaign_for(request.user, pk)
-    records = list(services.approved_records(camp))
+    records = list(publication.approved_records(camp))
     if not records:
         messages.error(request, "综合评价等次尚未批准，没有可打印的反馈意见。")
         return redirect("results:campaign", pk=camp.pk)
@@ -345,7 +345,7 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "prepare":
         _act(
             request,
-            lambda: services.prepare_announcement(camp, actor=request.user),
+            lambda: publication.prepare_announcement(camp, actor=request.user),
             "通报草稿已生成，可修改后印发。",
         )
         return redirect("results:announcement", pk=camp.pk)
@@ -363,13 +363,13 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if action == "save" and form.is_valid():
             data = form.cleaned_data
-            if _apply(form, lambda: services.edit_announcement(ann, actor=request.user, **data)):
+            if _apply(form, lambda: publication.edit_announcement(ann, actor=request.user, **data)):
                 messages.success(request, "通报已保存。")
                 return redirect("results:announcement", pk=camp.pk)
         if action == "issue":
             _act(
                 request,
-                lambda: services.issue_announcement(ann, actor=request.user),
+                lambda: publication.issue_announcement(ann, actor=request.user),
                 "通报已印发。",
             )
             return redirect("results:announcement", pk=camp.pk)
@@ -402,12 +402,16 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
     if action:
         access.get_results_campaign_for(request.user, pk, write=True)
     if action == "prepare":
-        _act(request, lambda: services.prepare_notice(camp, actor=request.user), "公示草稿已生成。")
+        _act(
+            request,
+            lambda: publication.prepare_notice(camp, actor=request.user),
+            "公示草稿已生成。",
+        )
         return redirect("results:notice", pk=camp.pk)
     if action == "finalize" and item is not None:
         _act(
             request,
-            lambda: services.finalize_notice(item, actor=request.user),
+            lambda: publication.finalize_notice(item, actor=request.user),
             "公示期满，结果已确定。",
         )
         return redirect("results:notice", pk=camp.pk)
@@ -420,7 +424,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
     }
     if item is not None:
-        records = list(services.approved_records(camp))
+        records = list(publication.approved_records(camp))
         reporters = [(r.reporter_id, _label(r)) for r in records]
         forms_ = {
             "edit_form": NoticeForm(
@@ -474,14 +478,14 @@ def _notice_action(
     if action == "save":
         form = forms_["edit_form"]
         if form.is_valid() and _apply(
-            form, lambda: services.edit_notice(item, actor=request.user, **form.cleaned_data)
+            form, lambda: publication.edit_notice(item, actor=request.user, **form.cleaned_data)
         ):
             return "公示内容已保存。"
     elif action == "start":
         form = forms_["start_form"]
         if form.is_valid() and _apply(
             form,
-            lambda: services.start_notice(
+            lambda: publication.start_notice(
                 item, actor=request.user, starts_on=form.cleaned_data["starts_on"]
             ),
         ):
@@ -495,7 +499,7 @@ def _notice_action(
             )
             if _apply(
                 form,
-                lambda: services.record_objection(
+                lambda: publication.record_objection(
                     item,
                     actor=request.user,
                     received_on=data["received_on"],
@@ -520,7 +524,7 @@ def decide_objection(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         _act(
             request,
-            lambda: services.decide_objection(
+            lambda: publication.decide_objection(
                 objection,
                 actor=request.user,
                 upheld=data["upheld"],
@@ -537,7 +541,7 @@ def public_notice(request: HttpRequest, code: str) -> HttpResponse:
     """The intranet page of a 公示: no login, only what was published."""
     item = access.get_public_notice(code)
     camp = item.campaign
-    records = list(services.approved_records(camp))
+    records = list(publication.approved_records(camp))
     summaries = list(
         DutyReport.objects.filter(reporter__campaign=camp, state=ReportState.PUBLISHED)
         .select_related("reporter__organization", "reporter__person")
@@ -562,14 +566,14 @@ def public_notice(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    if not services.can_correct_calendar(request.user):
+    if not publication.can_correct_calendar(request.user):
         raise NotFound()
     form = CalendarForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if _apply(
             form,
-            lambda: services.set_calendar_day(
+            lambda: publication.set_calendar_day(
                 data["day"], actor=request.user, is_workday=data["is_workday"], note=data["note"]
             ),
         ):

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from shuping.lib.doccheck import OFFICIAL, docx_problems, xlsx_problems
-from shuping.results import exports, services
+from shuping.results import exports, publication
 from shuping.results.tests.conftest import approve
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,10 @@ def test_results_documents_keep_their_format(cast, street_004):
     approve(
         street_004, {cast.community: "优秀", cast.branch: "基本称职"}, actor=cast.street_organizer
     )
-    records = list(services.approved_records(street_004))
-    ann = services.prepare_announcement(street_004, actor=cast.street_organizer)
-    notice = services.prepare_notice(street_004, actor=cast.street_organizer)
-    notice = services.start_notice(
+    records = list(publication.approved_records(street_004))
+    ann = publication.prepare_announcement(street_004, actor=cast.street_organizer)
+    notice = publication.prepare_notice(street_004, actor=cast.street_organizer)
+    notice = publication.start_notice(
         notice, actor=cast.street_organizer, starts_on=date(2019, 1, 14), today=date(2019, 1, 14)
     )
     found = {}

@@ -14,7 +14,7 @@ from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.models import CalendarCorrection
 from shuping.reports.models import DutyReport, ReportState
-from shuping.results import exports, services
+from shuping.results import exports, publication, services
 from shuping.results.models import (
     ConsequenceTask,
     NoticeState,
@@ -42,28 +42,34 @@ def text_of(data: bytes) -> str:
 
 def test_notice_end_counts_working_days_over_a_weekend():
     friday = date(2024, 11, 15)
-    assert services.notice_end(friday, days=5, workdays_only=True) == date(2024, 11, 21)
-    assert services.notice_end(friday, days=5, workdays_only=False) == date(2024, 11, 19)
+    assert publication.notice_end(friday, days=5, workdays_only=True) == date(2024, 11, 21)
+    assert publication.notice_end(friday, days=5, workdays_only=False) == date(2024, 11, 19)
     saturday = date(2024, 11, 16)  # a notice posted on a weekend starts counting on Monday
-    assert services.notice_end(saturday, days=1, workdays_only=True) == date(2024, 11, 18)
+    assert publication.notice_end(saturday, days=1, workdays_only=True) == date(2024, 11, 18)
 
 
 def test_notice_end_over_the_national_day_holiday_and_its_makeup_workday():
     # 2024: 10月1日–7日 off, 10月12日 (Saturday) a working day (调休)
-    assert services.notice_end(date(2024, 9, 30), days=5, workdays_only=True) == date(2024, 10, 11)
-    assert services.notice_end(date(2024, 10, 11), days=2, workdays_only=True) == date(2024, 10, 12)
+    assert publication.notice_end(date(2024, 9, 30), days=5, workdays_only=True) == date(
+        2024, 10, 11
+    )
+    assert publication.notice_end(date(2024, 10, 11), days=2, workdays_only=True) == date(
+        2024, 10, 12
+    )
 
 
 def test_office_corrects_a_day_the_calendar_does_not_know(cast):
     monday = date(2024, 11, 18)
     with pytest.raises(PermissionDenied):
-        services.set_calendar_day(monday, actor=cast.street_organizer, is_workday=False)
-    services.set_calendar_day(monday, actor=cast.organizer, is_workday=False, note="地方放假")
-    assert services.notice_end(date(2024, 11, 15), days=2, workdays_only=True) == date(2024, 11, 19)
-    services.set_calendar_day(monday, actor=cast.organizer, is_workday=None)
+        publication.set_calendar_day(monday, actor=cast.street_organizer, is_workday=False)
+    publication.set_calendar_day(monday, actor=cast.organizer, is_workday=False, note="地方放假")
+    assert publication.notice_end(date(2024, 11, 15), days=2, workdays_only=True) == date(
+        2024, 11, 19
+    )
+    publication.set_calendar_day(monday, actor=cast.organizer, is_workday=None)
     assert not CalendarCorrection.objects.exists()
     with pytest.raises(DomainError) as err:
-        services.set_calendar_day(None, actor=cast.organizer, is_workday=True)
+        publication.set_calendar_day(None, actor=cast.organizer, is_workday=True)
     assert err.value.field == "day"
 
 
@@ -74,7 +80,7 @@ def test_feedback_letters_read_back(cast, street_004):
     approve(
         street_004, {cast.community: "优秀", cast.branch: "基本称职"}, actor=cast.street_organizer
     )
-    records = list(services.approved_records(street_004))
+    records = list(publication.approved_records(street_004))
     name, ctype, data = exports.feedback_letters(street_004, records, issued_on=date(2019, 1, 12))
     assert name.endswith(".docx") and "wordprocessingml" in ctype
     text = text_of(data)
@@ -118,17 +124,17 @@ def test_eligibility_list_xlsx(cast, street_004, django_assert_max_num_queries):
 
 def test_announcement_draft_edit_issue(cast, street_004):
     with pytest.raises(StateError):
-        services.prepare_announcement(street_004, actor=cast.street_organizer)
+        publication.prepare_announcement(street_004, actor=cast.street_organizer)
     approve(street_004, {cast.community: "优秀", cast.branch: "称职"}, actor=cast.street_organizer)
     with pytest.raises(PermissionDenied):
-        services.prepare_announcement(street_004, actor=cast.outsider)
-    ann = services.prepare_announcement(street_004, actor=cast.street_organizer)
+        publication.prepare_announcement(street_004, actor=cast.outsider)
+    ann = publication.prepare_announcement(street_004, actor=cast.street_organizer)
     assert "“优秀”等次1名" in ann.body
-    assert services.prepare_announcement(street_004, actor=cast.street_organizer).pk == ann.pk
+    assert publication.prepare_announcement(street_004, actor=cast.street_organizer).pk == ann.pk
     with pytest.raises(DomainError) as err:
-        services.edit_announcement(ann, actor=cast.street_organizer, title="", body="x")
+        publication.edit_announcement(ann, actor=cast.street_organizer, title="", body="x")
     assert err.value.field == "title"
-    ann = services.edit_announcement(
+    ann = publication.edit_announcement(
         ann,
         actor=cast.street_organizer,
         title="关于2018年度“双述双评”结果的通报",
@@ -137,11 +143,13 @@ def test_announcement_draft_edit_issue(cast, street_004):
         recipients="各社区党委、各党（总）支部",
         range_text="街道和下属单位党务公开栏",
     )
-    ann = services.issue_announcement(ann, actor=cast.street_organizer, issued_on=date(2019, 1, 15))
+    ann = publication.issue_announcement(
+        ann, actor=cast.street_organizer, issued_on=date(2019, 1, 15)
+    )
     assert ann.state == PublicationState.ISSUED
     assert AssessmentBoard.objects.get(campaign=street_004).published  # each sees their own
     with pytest.raises(StateError):
-        services.edit_announcement(ann, actor=cast.street_organizer, title="x", body="y")
+        publication.edit_announcement(ann, actor=cast.street_organizer, title="x", body="y")
     _name, _, data = exports.announcement_document(ann)
     text = text_of(data)
     assert "关于2018年度“双述双评”结果的通报" in text and "甲街党工〔2019〕3号" in text
@@ -154,9 +162,9 @@ def test_announcement_off_where_the_preset_has_none(cast):
     campaign = preset_round(cast.street, "000_shizong_jiguan", year=2016, reporters=[cast.branch])
     approve(campaign, {cast.branch: "好"}, actor=cast.street_organizer)
     with pytest.raises(StateError):
-        services.prepare_announcement(campaign, actor=cast.street_organizer)
+        publication.prepare_announcement(campaign, actor=cast.street_organizer)
     with pytest.raises(StateError):
-        services.prepare_notice(campaign, actor=cast.street_organizer)
+        publication.prepare_notice(campaign, actor=cast.street_organizer)
 
 
 def test_summaries_published_with_the_results_003(cast):
@@ -167,8 +175,8 @@ def test_summaries_published_with_the_results_003(cast):
     approve(campaign, {cast.branch: "好"}, actor=cast.street_organizer)
     row = exports.eligibility_rows(campaign)[0]
     assert row[4] == "本轮未作限制" and "年度考核等次的重要依据" in row[5]
-    ann = services.prepare_announcement(campaign, actor=cast.street_organizer)
-    services.issue_announcement(ann, actor=cast.street_organizer)
+    ann = publication.prepare_announcement(campaign, actor=cast.street_organizer)
+    publication.issue_announcement(ann, actor=cast.street_organizer)
     report.refresh_from_db()
     assert report.state == ReportState.PUBLISHED and report.summary_published_at is not None
 
@@ -177,28 +185,28 @@ def test_summaries_published_with_the_results_003(cast):
 
 
 def start(cast, campaign, starts_on=date(2019, 1, 14)):
-    notice = services.prepare_notice(campaign, actor=cast.street_organizer)
-    return services.start_notice(
+    notice = publication.prepare_notice(campaign, actor=cast.street_organizer)
+    return publication.start_notice(
         notice, actor=cast.street_organizer, starts_on=starts_on, today=starts_on
     )
 
 
 def test_notice_period_from_the_preset(cast, street_004):
     approve(street_004, {cast.community: "优秀", cast.branch: "称职"}, actor=cast.street_organizer)
-    notice = services.prepare_notice(street_004, actor=cast.street_organizer)
+    notice = publication.prepare_notice(street_004, actor=cast.street_organizer)
     assert notice.days == 5 and notice.workdays and "党务公开栏" in notice.where
     with pytest.raises(DomainError) as err:
-        services.edit_notice(
+        publication.edit_notice(
             notice, actor=cast.street_organizer, title="t", body="b", where="w", contact="", days=0
         )
     assert err.value.field == "days"
     with pytest.raises(DomainError) as err:
-        services.start_notice(notice, actor=cast.street_organizer, starts_on=None)
+        publication.start_notice(notice, actor=cast.street_organizer, starts_on=None)
     assert err.value.field == "starts_on"
     notice = start(cast, street_004, starts_on=date(2019, 1, 11))  # a Friday
     assert notice.state == NoticeState.OPEN and notice.ends_on == date(2019, 1, 17)
     with pytest.raises(StateError):
-        services.edit_notice(
+        publication.edit_notice(
             notice, actor=cast.street_organizer, title="t", body="b", where="w", contact="", days=5
         )
     _name, _, data = exports.notice_document(notice)
@@ -211,10 +219,12 @@ def test_no_objection_makes_results_final_idempotently(cast, street_004):
     notice = start(cast, street_004)
     assert notice.ends_on == date(2019, 1, 18)
     with pytest.raises(StateError):
-        services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 18))
-    final = services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 19))
+        publication.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 18))
+    final = publication.finalize_notice(
+        notice, actor=cast.street_organizer, today=date(2019, 1, 19)
+    )
     assert final.state == NoticeState.FINAL and "未收到异议，结果确定" in final.final_note
-    again = services.finalize_notice(final, actor=cast.street_organizer, today=date(2019, 1, 20))
+    again = publication.finalize_notice(final, actor=cast.street_organizer, today=date(2019, 1, 20))
     assert again.final_at == final.final_at
 
 
@@ -233,7 +243,7 @@ def test_objection_upheld_reopens_the_grade(cast, street_004):
     notice = start(cast, street_004)
     branch = street_004.reporters.get(organization=cast.branch)
     with pytest.raises(DomainError) as err:
-        services.record_objection(
+        publication.record_objection(
             notice,
             actor=cast.street_organizer,
             received_on=date(2019, 1, 25),
@@ -241,7 +251,7 @@ def test_objection_upheld_reopens_the_grade(cast, street_004):
             content="等次偏低",
         )
     assert err.value.field == "received_on"
-    objection = services.record_objection(
+    objection = publication.record_objection(
         notice,
         actor=cast.street_organizer,
         received_on=date(2019, 1, 15),
@@ -251,14 +261,14 @@ def test_objection_upheld_reopens_the_grade(cast, street_004):
         reporter=branch,
     )
     with pytest.raises(StateError):  # the period is over but an objection is open
-        services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 21))
+        publication.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 21))
     notice.refresh_from_db()
     assert notice.state == NoticeState.ENDED
     with pytest.raises(PermissionDenied):
-        services.decide_objection(
+        publication.decide_objection(
             objection, actor=cast.outsider, upheld=True, handling="h", answer="a"
         )
-    services.decide_objection(
+    publication.decide_objection(
         objection,
         actor=cast.street_organizer,
         upheld=True,
@@ -274,13 +284,15 @@ def test_objection_upheld_reopens_the_grade(cast, street_004):
     assert not ResultRecord.objects.get(reporter=branch).approved
     assert not ConsequenceTask.objects.filter(reporter=branch, state=TaskState.OPEN).exists()
     with pytest.raises(StateError):  # the grade is being reconsidered
-        services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 22))
+        publication.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 22))
     with pytest.raises(StateError):
-        services.decide_objection(
+        publication.decide_objection(
             objection, actor=cast.street_organizer, upheld=False, handling="h", answer="a"
         )
     approve(street_004, {cast.branch: "基本称职"}, actor=cast.street_organizer)
-    final = services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 22))
+    final = publication.finalize_notice(
+        notice, actor=cast.street_organizer, today=date(2019, 1, 22)
+    )
     assert final.state == NoticeState.FINAL and "成立1件" in final.final_note
     assert ResultRecord.objects.get(reporter=branch).grade == "基本称职"
     assert sorted(
@@ -293,7 +305,7 @@ def test_objection_upheld_reopens_the_grade(cast, street_004):
 def test_objection_rejected_keeps_the_grade(cast, street_004):
     approve(street_004, {cast.community: "优秀", cast.branch: "称职"}, actor=cast.street_organizer)
     notice = start(cast, street_004)
-    objection = services.record_objection(
+    objection = publication.record_objection(
         notice,
         actor=cast.street_organizer,
         received_on=date(2019, 1, 16),
@@ -301,11 +313,11 @@ def test_objection_rejected_keeps_the_grade(cast, street_004):
         content="有意见",
     )
     with pytest.raises(DomainError) as err:
-        services.decide_objection(
+        publication.decide_objection(
             objection, actor=cast.street_organizer, upheld=True, handling="h", answer="a"
         )
     assert err.value.field == "reporter"
-    services.decide_objection(
+    publication.decide_objection(
         objection,
         actor=cast.street_organizer,
         upheld=False,
@@ -313,7 +325,9 @@ def test_objection_rejected_keeps_the_grade(cast, street_004):
         answer="维持原等次",
     )
     assert AssessmentBoard.objects.get(campaign=street_004).state == BoardState.APPROVED
-    final = services.finalize_notice(notice, actor=cast.street_organizer, today=date(2019, 1, 19))
+    final = publication.finalize_notice(
+        notice, actor=cast.street_organizer, today=date(2019, 1, 19)
+    )
     assert final.state == NoticeState.FINAL
 
 
@@ -334,18 +348,18 @@ def test_notice_transition_matrix(cast, street_004, state, action, allowed):
     from shuping.results.models import PublicNotice
 
     approve(street_004, {cast.community: "优秀", cast.branch: "称职"}, actor=cast.street_organizer)
-    notice = services.prepare_notice(street_004, actor=cast.street_organizer)
+    notice = publication.prepare_notice(street_004, actor=cast.street_organizer)
     PublicNotice.objects.filter(pk=notice.pk).update(
         state=state, starts_on=date(2019, 1, 14), ends_on=date(2019, 1, 18)
     )
     notice.refresh_from_db()
     today = date(2019, 1, 21)
     if action == "start":
-        run = lambda: services.start_notice(  # noqa: E731
+        run = lambda: publication.start_notice(  # noqa: E731
             notice, actor=cast.street_organizer, starts_on=today, today=today
         )
     else:
-        run = lambda: services.finalize_notice(notice, actor=cast.street_organizer, today=today)  # noqa: E731
+        run = lambda: publication.finalize_notice(notice, actor=cast.street_organizer, today=today)  # noqa: E731
     if allowed:
         assert run().state in (NoticeState.OPEN, NoticeState.FINAL)
     else:

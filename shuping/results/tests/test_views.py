@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from shuping.conftest import PASSWORD
-from shuping.results import services
+from shuping.results import publication
 from shuping.results.models import (
     ConsequenceTask,
     NoticeState,
@@ -268,8 +268,8 @@ def test_api_notice_objection_flow(cast, graded):
         == 404
     )
     client, headers = csrf_session(cast.street_organizer)
-    notice = services.prepare_notice(graded, actor=cast.street_organizer)
-    services.start_notice(notice, actor=cast.street_organizer, starts_on=date.today())
+    notice = publication.prepare_notice(graded, actor=cast.street_organizer)
+    publication.start_notice(notice, actor=cast.street_organizer, starts_on=date.today())
     branch = graded.reporters.get(organization=cast.branch)
     r = client.post(
         f"{API}/rounds/{graded.pk}/notice/objections",
