@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from shuping.assessment.exports import summary_docx as assessment_docx
@@ -22,7 +23,7 @@ from shuping.ballots.models import Ballot, BallotState
 from shuping.meetings.exports import meeting_record_docx
 from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.member_review.exports import round_xlsx as member_review_xlsx
-from shuping.member_review.models import MemberReview
+from shuping.member_review.models import MemberEvaluation, MemberReview
 from shuping.member_review.models import Stage as ReviewStage
 from shuping.rectification.exports import ledger_xlsx, plan_docx
 from shuping.rectification.models import Item, Plan
@@ -159,8 +160,11 @@ def build_rectification_ledger(campaign: Campaign) -> list[File]:
 
 
 def _member_reviews_done(campaign: Campaign) -> bool:
-    """Every branch's review archived (公示期满存档) or reported: the results are final."""
-    reviews = MemberReview.objects.filter(campaign=campaign)
+    """Every branch's review archived (公示期满存档) or reported: the results are final.
+    A branch without members has nothing to review and does not hold the others up."""
+    reviews = MemberReview.objects.filter(
+        Exists(MemberEvaluation.objects.filter(review=OuterRef("pk"))), campaign=campaign
+    )
     return (
         reviews.exists()
         and not reviews.exclude(stage__in=[ReviewStage.ARCHIVED, ReviewStage.REPORTED]).exists()
