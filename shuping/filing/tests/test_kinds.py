@@ -29,6 +29,6 @@ def test_member_review_results_only_once_archived(cast):
     assert kind.available(world.campaign)
     [(name, _, data)] = kind.build(world.campaign)
     assert name.endswith("民主评议党员汇总.xlsx")
-    ws = load_workbook(io.BytesIO(data)).active
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
     branches = [row[0] for row in ws.iter_rows(min_row=3, values_only=True)]
     assert world.review.branch.name in branches  # every branch, whoever builds it
