@@ -66,11 +66,16 @@ def _more(lines: list[str], total: int) -> list[str]:
 def open_rectification(previous: Campaign) -> tuple[str, list[str]] | None:
     """Items of last year's reporters not signed off (销号): next year's ledger takes them
     over as carried items when the round starts (rectification.services.carry_over)."""
-    items = Item.objects.filter(
-        organization__in=previous.reporters.values("organization_id"),
-        year__lte=previous.year,
-        carried_into__isnull=True,
-    ).exclude(status=ItemStatus.CLOSED)
+    # an item already taken into a later ledger (next year's round started before this
+    # one closed) is still open at this round's close
+    items = (
+        Item.objects.filter(
+            organization__in=previous.reporters.values("organization_id"),
+            year__lte=previous.year,
+        )
+        .exclude(status=ItemStatus.CLOSED)
+        .exclude(carried_into__year__lte=previous.year)
+    )
     total = items.count()
     if not total:
         return None

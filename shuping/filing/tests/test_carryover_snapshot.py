@@ -87,6 +87,19 @@ def test_freeze_needs_the_close_and_the_right_to_close(cast, last):
     assert CarryoverSnapshot.objects.filter(campaign=last).count() == 1
 
 
+def test_items_carried_before_the_close_still_count(cast, last, django_capture_on_commit_callbacks):
+    this = make_campaign(
+        cast.district, year=2026, reporters=[cast.street, cast.organ], status=CampaignStatus.DRAFT
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # next year starts first
+        rounds.change_status(this, actor=cast.organizer, to=CampaignStatus.ACTIVE)
+    rounds.change_status(last, actor=cast.organizer, to=CampaignStatus.CLOSED)
+    fixed = {
+        s["heading"]: s["lines"] for s in CarryoverSnapshot.objects.get(campaign=last).sections
+    }
+    assert fixed[OPEN] == ["甲街道党工委（2025年度）：三会一课不规范（未开始）"]
+
+
 def test_started_round_takes_open_items_into_its_ledger(
     cast, last, django_capture_on_commit_callbacks
 ):
