@@ -139,6 +139,7 @@ def register_stage_labels() -> None:
             "filing.reopen": "重新打开备案",
             "campaign.archive": "归档考核方案",
             "campaign.reopen": "重新打开已归档方案",
+            "campaign.carryover_freeze": "固定下一年度结转内容",
             "summary.draft": "起草专题报告",
             "summary.update": "修改专题报告",
         },

@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
 from shuping.assessment.exports import summary_docx as assessment_docx
 from shuping.assessment.exports import summary_xlsx as assessment_xlsx
 from shuping.assessment.models import AssessmentBoard, BoardState
@@ -18,6 +22,9 @@ from shuping.ballots.exports import results_docx, results_xlsx
 from shuping.ballots.models import Ballot, BallotState
 from shuping.meetings.exports import meeting_record_docx
 from shuping.meetings.models import Meeting, MeetingStatus
+from shuping.member_review.exports import round_xlsx as member_review_xlsx
+from shuping.member_review.models import MemberEvaluation, MemberReview
+from shuping.member_review.models import Stage as ReviewStage
 from shuping.rectification.exports import ledger_xlsx, plan_docx
 from shuping.rectification.models import Item, Plan
 from shuping.reports.export import export_booklet, export_case, export_report
@@ -152,6 +159,25 @@ def build_rectification_ledger(campaign: Campaign) -> list[File]:
     return [ledger_xlsx(_ledger(campaign), title=f"{campaign.title}整改台账")]
 
 
+def _member_reviews_done(campaign: Campaign) -> bool:
+    """Every branch's review archived (公示期满存档) or reported: the results are final.
+    A branch without members has nothing to review and does not hold the others up."""
+    reviews = MemberReview.objects.filter(
+        Exists(MemberEvaluation.objects.filter(review=OuterRef("pk"))), campaign=campaign
+    )
+    return (
+        reviews.exists()
+        and not reviews.exclude(stage__in=[ReviewStage.ARCHIVED, ReviewStage.REPORTED]).exists()
+    )
+
+
+def build_member_review(campaign: Campaign) -> list[File]:
+    # The package is the round office's own filing: it lists every branch of the round,
+    # whoever pressed the button, so it is read as the system (an unsaved superuser).
+    system = User(is_superuser=True)
+    return [member_review_xlsx(campaign, user=system, today=timezone.localdate())]
+
+
 def build_summary_report(campaign: Campaign) -> list[File]:
     from shuping.filing.summary import summary_docx
 
@@ -214,6 +240,11 @@ KINDS: dict[str, Kind] = {
     ),
     "rectification_ledger": Kind(
         "整改台账（系统生成）", lambda c: _ledger(c).exists(), build_rectification_ledger
+    ),
+    "member_review": Kind(
+        "民主评议党员进度及结果汇总表，各支部存档后生成（系统生成）",
+        _member_reviews_done,
+        build_member_review,
     ),
     "summary_report": Kind("专题报告（在本系统撰写）", _has_summary, build_summary_report),
     "archive": Kind("方案、材料汇编、会议记录和测评结果（系统生成）", _always, build_archive),

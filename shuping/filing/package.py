@@ -14,10 +14,13 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from shuping.filing.kinds import File, get_kind
 from shuping.filing.models import Filing, Package, PackageStatus
@@ -95,6 +98,50 @@ def _to_pdf(binary: str, docx_files: dict[str, bytes]) -> dict[str, bytes]:
     return out
 
 
+# 序号, 材料, 文件, 说明 in mm: 156 mm is the text width of a 公文 page (A4, 28/26 mm margins).
+CONTENTS_WIDTHS = [16, 40, 60, 40]
+
+
+def _fixed_layout(table: Any, widths_mm: list[int]) -> None:
+    """Make the column widths binding. LibreOffice lays out an autofit table by its
+    content and ignores python-docx's widths unless the table says it is fixed, gives
+    its total width, and every grid column and every cell carries its width (twips)."""
+    twips = [round(mm * 1440 / 25.4) for mm in widths_mm]
+    tbl = table._tbl
+    props = tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        for old in props.findall(qn(tag)):
+            props.remove(old)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(twips)))
+    width.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    # schema order inside tblPr: tblStyle, …, tblW, jc, …, tblLayout, tblCellMar, tblLook
+    jc = props.find(qn("w:jc"))
+    if jc is not None:
+        jc.addprevious(width)
+    else:
+        props.append(width)
+    after = props.find(qn("w:tblCellMar"))
+    after = after if after is not None else props.find(qn("w:tblLook"))
+    if after is not None:
+        after.addprevious(layout)
+    else:
+        props.append(layout)
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+        col.set(qn("w:w"), str(w))
+    for row in table.rows:
+        for cell, w in zip(row.cells, twips, strict=True):
+            tc_pr = cell._tc.get_or_add_tcPr()
+            for old in tc_pr.findall(qn("w:tcW")):
+                tc_pr.remove(old)
+            tc_w = OxmlElement("w:tcW")
+            tc_w.set(qn("w:w"), str(w))
+            tc_w.set(qn("w:type"), "dxa")
+            tc_pr.insert(0, tc_w)
+
+
 def _contents_docx(filing: Filing, lines: list[tuple[str, str, str, str]], pdf_note: str) -> bytes:
     campaign = filing.campaign
     w = PlanWriter()
@@ -107,7 +154,8 @@ def _contents_docx(filing: Filing, lines: list[tuple[str, str, str, str]], pdf_n
     if pdf_note:
         w.para(pdf_note, indent=False)
     w.para()
-    w.table(["序号", "材料", "文件", "说明"], [list(line) for line in lines], [14, 46, 62, 38])
+    w.table(["序号", "材料", "文件", "说明"], [list(line) for line in lines], CONTENTS_WIDTHS)
+    _fixed_layout(w.doc.tables[-1], CONTENTS_WIDTHS)
     return w.save()
 
 

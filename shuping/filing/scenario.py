@@ -72,3 +72,23 @@ def hold_meeting(
     ballot = ballots.close_ballot(ballot, actor=actor)
     meeting = meetings.close_meeting(meeting, actor=actor)
     return meeting, ballot
+
+
+def members_vote(
+    review: Any, *, actor: Actor, grade: Callable[[int, int], str], voters: int
+) -> None:
+    """The branch's members' meeting (民主评议党员) opens, `voters` members each cast a
+    secret sheet — `grade(voter, row)` for every member on it — and the ballot closes."""
+    from shuping.member_review.services import meeting_ballot
+
+    review.refresh_from_db(fields=["meeting"])
+    ballot = meeting_ballot(review)
+    assert ballot is not None, "the review has not reached its members' meeting"
+    meetings.open_meeting(ballot.meeting, actor=actor)
+    ballots.open_ballot(ballot, actor=actor)
+    tokens = ballots.issue_tokens(ballot, actor=actor, category="member", count=voters)
+    ballot.refresh_from_db()
+    for n, token in enumerate(tokens):
+        choices = {row["key"]: [grade(n, i)] for i, row in enumerate(ballot.rows())}
+        ballots.submit_sheet(token, choices=choices)
+    ballots.close_ballot(ballot, actor=actor)

@@ -295,9 +295,11 @@ def _queue_package(filing: Filing, *, actor: Actor) -> Package:
 
 @transaction.atomic
 def request_package(filing: Filing, *, actor: Actor) -> Package:
-    """Build the package now (a preview before submitting, or a fresh copy)."""
+    """Build the package now (a preview before submitting, or a fresh copy). Once
+    submitted, the package the superior received stays the round's package."""
     filing = _lock(filing)
     _require_office(actor, filing.campaign)
+    _require_editable(filing)
     running = filing.packages.filter(status__in=(PackageStatus.QUEUED, PackageStatus.RUNNING))
     if running.exists():
         raise StateError("材料包正在生成，请稍候。")

@@ -9,9 +9,18 @@ from django.utils import timezone
 from ninja import Router
 
 from shuping.oversight.access import get_oversight_root
-from shuping.oversight.queries import OVERDUE, STAGES, dashboard
+from shuping.oversight.queries import OVERDUE, STAGES, Figures, dashboard
 
 router = Router(tags=["oversight"])
+
+
+def _rect(f: Figures) -> dict[str, Any]:
+    return {
+        "items": f.rect_items,
+        "done": f.rect_done,
+        "overdue": f.rect_overdue,
+        "percent": f.rect_percent,
+    }
 
 
 @router.get("/")
@@ -24,6 +33,13 @@ def overview(request: HttpRequest, org: int | None = None, year: int | None = No
         "stages": {key: n for key, _, n in board.stages},
         "overdue": {key: n for (key, _), (_, n) in zip(OVERDUE, board.overdue, strict=True)},
         "grades": dict(board.grades),
+        "rectification": _rect(board.figures),
+        "member_reviews": {
+            "total": board.figures.mr_total,
+            "archived": board.figures.mr_done,
+            "overdue": board.figures.mr_overdue,
+            "stages": dict(board.review_stages),
+        },
         "branches": [
             {
                 "id": b.org.pk,
@@ -31,6 +47,12 @@ def overview(request: HttpRequest, org: int | None = None, year: int | None = No
                 "rounds": b.rounds,
                 "stages": b.stages,
                 "overdue": b.overdue,
+                "rectification": _rect(b),
+                "member_reviews": {
+                    "total": b.mr_total,
+                    "archived": b.mr_done,
+                    "overdue": b.mr_overdue,
+                },
             }
             for b in board.branches
         ],

@@ -10,6 +10,7 @@ reaches Python.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -36,7 +38,10 @@ from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.ballots.models import Ballot, BallotState, Mark, MarkStatus
 from shuping.filing.models import Filing, FilingState
 from shuping.meetings.models import Meeting, MeetingStatus
+from shuping.member_review.models import MemberReview
+from shuping.member_review.models import Stage as ReviewStage
 from shuping.organizations.models import Organization
+from shuping.rectification.models import Item, ItemStatus, overdue_q
 from shuping.reports.models import REVIEWED_STATES, DutyReport
 from shuping.rounds.models import (
     Campaign,
@@ -72,7 +77,37 @@ OVERDUE: tuple[tuple[str, str], ...] = (
     ("meeting_overdue", "会议逾期未开"),
     ("grading_overdue", "等次未审定"),
     ("filing_overdue", "备案逾期"),
+    ("rectification_overdue", "整改事项逾期"),
+    ("member_review_overdue", "党员评议超期"),
 )
+
+
+# The members' review (民主评议党员) of a branch, in its fixed order of stages.
+REVIEW_STAGES: tuple[tuple[str, str], ...] = tuple(
+    (str(value), str(label)) for value, label in ReviewStage.choices
+)
+# A review past these stages has nothing left to do but report.
+REVIEW_DONE = [ReviewStage.ARCHIVED, ReviewStage.REPORTED]
+# Rectification items counted as completed: reported done (awaiting sign-off) or signed off.
+RECT_DONE = [ItemStatus.DONE, ItemStatus.CLOSED]
+
+
+def review_overdue_q(today: date, prefix: str = "") -> Q:
+    """A review late on the step it has not finished — the SQL twin of
+    member_review.overview.overdue_reason (the deadline day itself is still in time)."""
+    order = [s for s, _ in REVIEW_STAGES]
+    checks = (
+        (ReviewStage.SELF_EVAL, "self_eval_due"),
+        (ReviewStage.COMMITTEE, "committee_due"),
+        (ReviewStage.MEETING, "meeting_due"),
+        (ReviewStage.CONFIRMATION, "publish_due"),
+        (ReviewStage.ARCHIVED, "report_due"),
+    )
+    q = Q()
+    for stage, due in checks:
+        upto = order[: order.index(stage) + 1]
+        q |= Q(**{f"{prefix}stage__in": upto, f"{prefix}{due}__lt": today})
+    return q
 
 
 def _count(qs: QuerySet[Any], group: str = "campaign_id") -> Coalesce:
@@ -127,6 +162,24 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
         meeting_start=Coalesce(_due("meeting", "starts_on"), _due("meeting")),
         meeting_due=_due("meeting"),
         filing_due=_due("filing"),
+        # rectification of this round's reporters (整改完成情况)
+        rect_items=_count(
+            Item.objects.filter(reporter__campaign=OuterRef("pk")), "reporter__campaign_id"
+        ),
+        rect_done=_count(
+            Item.objects.filter(reporter__campaign=OuterRef("pk"), status__in=RECT_DONE),
+            "reporter__campaign_id",
+        ),
+        rect_overdue=_count(
+            Item.objects.filter(overdue_q(today), reporter__campaign=OuterRef("pk")),
+            "reporter__campaign_id",
+        ),
+        # the members' reviews of the round's branches (民主评议党员)
+        mr_total=_count(MemberReview.objects.filter(campaign=OuterRef("pk"))),
+        mr_done=_count(MemberReview.objects.filter(campaign=OuterRef("pk"), stage__in=REVIEW_DONE)),
+        mr_overdue=_count(
+            MemberReview.objects.filter(review_overdue_q(today), campaign=OuterRef("pk"))
+        ),
     )
     qs = qs.annotate(
         stage=Case(
@@ -154,6 +207,8 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
         "grading_overdue": Q(n_held__gt=0, graded=False, meeting_due__lt=today),
         "filing_overdue": Q(filing_late=True)
         | (Q(filing_due__lt=today) & Q(filing_state__in=[FilingState.DRAFT, FilingState.RETURNED])),
+        "rectification_overdue": Q(rect_overdue__gt=0),
+        "member_review_overdue": Q(mr_overdue__gt=0),
     }
     return qs.annotate(
         **{
@@ -163,8 +218,32 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
     )
 
 
+# Per-round figures summed per branch and over the whole view.
+FIGURES = ("rect_items", "rect_done", "rect_overdue", "mr_total", "mr_done", "mr_overdue")
+
+
+def percent(done: int, total: int) -> int | None:
+    return round(100 * done / total) if total else None
+
+
 @dataclass
-class Branch:
+class Figures:
+    """Rectification completion and member reviews of one or more rounds."""
+
+    rect_items: int = 0
+    rect_done: int = 0
+    rect_overdue: int = 0
+    mr_total: int = 0
+    mr_done: int = 0
+    mr_overdue: int = 0
+
+    @property
+    def rect_percent(self) -> int | None:
+        return percent(self.rect_done, self.rect_items)
+
+
+@dataclass(kw_only=True)
+class Branch(Figures):
     org: Organization
     rounds: int = 0
     stages: dict[str, int] = field(default_factory=dict)
@@ -188,6 +267,9 @@ class Dashboard:
     grades_title: str
     branches: list[Branch]
     rounds: list[Campaign]  # the root's own round and its direct children's
+    figures: Figures = field(default_factory=Figures)
+    review_stages: list[tuple[str, int]] = field(default_factory=list)  # label, reviews
+    member_reviews: Sequence[MemberReview] = ()  # the root's own branches
 
     @property
     def overdue_total(self) -> int:
@@ -223,6 +305,7 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
             n=Count("pk"),
             **{f"s_{key}": Count("pk", filter=Q(stage=key)) for key, _ in STAGES},
             **{f"o_{key}": Count("pk", filter=Q(**{key: 1})) for key, _ in OVERDUE},
+            **{f"f_{key}": Sum(key) for key in FIGURES},
         )
     )
     by_id = {row["branch"]: row for row in per_branch}
@@ -235,6 +318,7 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
                 rounds=row.get("n", 0),
                 stages={key: row.get(f"s_{key}", 0) for key, _ in STAGES},
                 overdue={key: row.get(f"o_{key}", 0) for key, _ in OVERDUE},
+                **{key: row.get(f"f_{key}") or 0 for key in FIGURES},
             )
         )
     stage_totals = {key: sum(b.stages[key] for b in branches) for key, _ in STAGES}
@@ -245,6 +329,29 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
         funnel.append((label, reached))
         reached -= stage_totals[key]
     overdue = [(label, sum(b.overdue[key] for b in branches)) for key, label in OVERDUE]
+    figures = Figures(**{key: sum(getattr(b, key) for b in branches) for key in FIGURES})
+    in_view = Q(campaign__committee__path__startswith=root.path, campaign__year=year)
+    by_stage = dict(
+        MemberReview.objects.filter(in_view)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    # the root's own branches, one row each (bounded by its children, not by the tree)
+    member_reviews = list(
+        MemberReview.objects.filter(in_view, branch__parent=root)
+        .select_related("branch", "campaign")
+        .annotate(
+            is_overdue=ExpressionWrapper(
+                Case(When(review_overdue_q(today), then=Value(1)), default=Value(0)),
+                IntegerField(),
+            ),
+            n_members=Count("evaluations"),
+            n_graded=Count("evaluations", filter=~Q(evaluations__final_grade="")),
+        )
+        .order_by("branch__sort_order", "branch__path")
+    )
     approved = dict(
         Assessment.objects.filter(
             board__campaign__committee__path__startswith=root.path,
@@ -280,6 +387,7 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
     for r in top:
         r.stage_label = STAGE_LABELS[r.stage]  # type: ignore[attr-defined]
         r.flags = [label for key, label in OVERDUE if getattr(r, key)]  # type: ignore[attr-defined]
+        r.rect_percent = percent(r.rect_done, r.rect_items)  # type: ignore[attr-defined]
     return Dashboard(
         root=root,
         year=year,
@@ -292,6 +400,11 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
         grades_title="综合评价等次（已审定，人）" if approved else "测评等次分布（有效票）",
         branches=[b for b in branches if b.rounds or b.org.pk != root.pk],
         rounds=top,
+        figures=figures,
+        review_stages=[(label, by_stage.get(key, 0)) for key, label in REVIEW_STAGES]
+        if by_stage
+        else [],
+        member_reviews=member_reviews,
     )
 
 

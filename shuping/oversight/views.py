@@ -48,6 +48,11 @@ def index(request: HttpRequest) -> HttpResponse:
                 tone="bad",
             ),
             "overdue_kinds": bars(board.overdue, tone="bad"),
+            "rectification": bars(
+                [(b.org.name, b.rect_percent or 0) for b in board.branches if b.rect_items],
+                tone="ok",
+            ),
+            "review_stages": bars(board.review_stages),
         },
     )
 

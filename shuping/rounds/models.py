@@ -282,3 +282,23 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CarryoverSnapshot(models.Model):
+    """What a round hands to next year's round of the same committee (one round, whole
+    year), fixed when the round closes or is archived: later edits to its reporters,
+    grades or rectification items do not rewrite what next year started from."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="carryover_snapshot"
+    )
+    # [{"heading": str, "lines": [str, ...]}, ...] in the providers' order
+    sections = models.JSONField("结转内容", default=list)
+    taken_at = models.DateTimeField("固定时间", default=timezone.now)
+    taken_on = models.CharField("固定时机", max_length=20)  # close / archive
+
+    class Meta:
+        verbose_name = "下一年度结转内容"
+
+    def __str__(self) -> str:
+        return f"{self.campaign}结转内容"

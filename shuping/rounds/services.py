@@ -19,6 +19,7 @@ from shuping.accounts.models import Role, RoleGrant
 from shuping.audit.services import record
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.organizations.models import Organization, Person
+from shuping.rounds import carryover
 from shuping.rounds.access import campaign_scope_q
 from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import (
@@ -289,6 +290,8 @@ def change_status(campaign: Campaign, *, actor: Actor, to: str) -> Campaign:
         organization=campaign.committee,
         changes={"status": [before, to]},
     )
+    if to == CampaignStatus.CLOSED:
+        carryover.freeze(campaign, actor=actor, on="close", replace=False)
     return campaign
 
 
@@ -872,6 +875,7 @@ def archive_campaign(campaign: Campaign, *, actor: Actor, note: str = "") -> Cam
         changes={"archived_at": [None, campaign.archived_at]},
         note=note,
     )
+    carryover.freeze(campaign, actor=actor, on="archive")
     return campaign
 
 

@@ -33,7 +33,7 @@ from shuping.rounds.access import (
     get_reporter_for,
     visible_campaigns,
 )
-from shuping.rounds.carryover import carryover
+from shuping.rounds.carryover import carryover, carryover_note
 from shuping.rounds.documents import plan_document
 from shuping.rounds.forms import (
     AddReporterForm,
@@ -213,6 +213,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_due": services.next_due(campaign, today=today),
         "warnings": services.campaign_warnings(campaign),
         "carryover": carryover(campaign),
+        "carryover_note": carryover_note(campaign),
         "subs": subs,
         "filings": list(campaign.plan_filings.all()),
         "transitions": [

@@ -11,7 +11,7 @@ from django.test import Client
 from shuping.accounts.models import Role
 from shuping.conftest import make_user
 from shuping.filing.tests.conftest import bearer
-from shuping.organizations.models import Organization, OrgKind, Sector
+from shuping.organizations.models import Organization, OrgKind, PersonCategory, Sector
 from shuping.organizations.services import create_organization, create_person
 
 
@@ -57,7 +57,7 @@ class Api:
         assert response.status_code == 200, response.content.decode()
         return response.json()
 
-    def post(self, path: str, data: dict[str, Any] | None = None, *, status: int = 200) -> Any:
+    def post(self, path: str, data: Any = None, *, status: int = 200) -> Any:
         response = self.client.post(
             f"/api/v1{path}",
             json.dumps(data or {}),
@@ -75,6 +75,12 @@ class Api:
         )
         assert response.status_code == 200, response.content.decode()
         return response.json()
+
+
+def members(branch: Organization, names: list[str]) -> None:
+    """Party members of a branch (they are reviewed in 民主评议党员)."""
+    for name in names:
+        create_person(actor=None, organization=branch, name=name, category=PersonCategory.MEMBER)
 
 
 def users(committee: Organization, superior_org: Organization) -> tuple[Any, Any]:

@@ -168,6 +168,8 @@ def test_acknowledgement_archives_the_round_until_a_recorded_reopening(cast, fil
         round_services.change_status(campaign, actor=cast.organizer, to="closed")
     with pytest.raises(StateError):
         services.excuse_entry(services.checklist(filing)[1].entry, actor=cast.organizer, reason="")
+    with pytest.raises(StateError):  # the package the superior received stays the package
+        services.request_package(filing, actor=cast.organizer)
     with pytest.raises(DomainError):
         services.reopen_filing(filing, actor=cast.superior, reason="")
     with pytest.raises(PermissionDenied):

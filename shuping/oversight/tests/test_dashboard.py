@@ -47,7 +47,7 @@ def test_stages_and_overdue(cast, rounds, django_assert_num_queries):
     district, street, _organ, _community = rounds
     filing = filing_services.ensure_filing(district)
     filing_services.submit_filing(filing, actor=cast.organizer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         board = dashboard(cast.district, year=2025, today=TODAY)
     assert board.total == 4
     assert {key: n for key, _, n in board.stages} == {
@@ -96,7 +96,7 @@ def test_query_count_does_not_grow_with_the_tree(cast, rounds, django_assert_num
             sector=Sector.ORGAN,
         )
         make_campaign(org, rules=sample_rules(filing=[]))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         board = dashboard(cast.district, year=2025, today=TODAY)
     assert board.total == 10
 
@@ -112,7 +112,7 @@ def test_page_drill_down_and_export(client, cast, rounds, django_assert_max_num_
     assert "甲社区党委" in street.content.decode()
     export = client.get(f"/oversight/export.xlsx?org={cast.district.pk}&year=2025")
     wb = load_workbook(io.BytesIO(export.content))
-    assert wb.sheetnames == ["各单位", "阶段", "逾期事项", "等次分布", "各轮方案"]
+    assert wb.sheetnames == ["各单位", "阶段", "逾期事项", "等次分布", "各轮方案", "民主评议党员"]
     assert [c.value for c in wb["阶段"][2]] == ["方案制定", 1, 4]
 
 
