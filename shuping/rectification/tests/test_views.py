@@ -248,3 +248,14 @@ def test_control_characters_in_text_never_break_the_ledger(cast: Cast, reporter:
     services.create_item(reporter, actor=cast.reporter, problem="旧数据\x02里的控制字符")
     r = client.get(f"{API}/reporters/{reporter.pk}/ledger.xlsx", headers=headers)
     assert r.status_code == 200
+
+
+def test_import_error_list_is_capped(cast: Cast) -> None:
+    # 500 bad rows: the page names the count and lists the first 200, not a page of all.
+    client = login(cast.street_organizer)
+    bad = io.BytesIO(_file([[i, ""] for i in range(1, 501)]))
+    bad.name = "台账.xlsx"
+    r = client.post("/rectification/import/", {"code": "S1B2", "year": "2025", "file": bad})
+    body = r.content.decode()
+    assert r.status_code == 400 and "500 处错误" in body and "前 200 处" in body
+    assert body.count("<tr><td>") == 200
