@@ -32,7 +32,28 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DATA_DIR = Path(env_str("SHUPING_DATA_DIR", str(BASE_DIR.parent / "data"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _private_dir(path: Path) -> Path:
+    """The data folder holds the database, the secret key and uploads: only the
+    server's own user may enter it, from the moment it exists (an older, open one
+    is closed too)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.geteuid():
+        path.chmod(0o700)
+    return path
+
+
+def _private_file(path: Path, content: str = "") -> Path:
+    """Create `path` readable by its owner only (no window where it is world-readable)."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(content)
+    return path
+
+
+_private_dir(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -41,8 +62,7 @@ def _secret_key() -> str:
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        _private_file(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -120,6 +140,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates its file with the process umask (often world-readable) and gives
+    # the -wal and -shm files the same mode; created here first, all three are 0600.
+    if str(DATABASES["default"]["NAME"]).startswith(str(DATA_DIR)):
+        _private_file(Path(DATABASES["default"]["NAME"]))
     # WAL lets readers (tally watchers) proceed while one writer commits;
     # IMMEDIATE avoids the deadlock-prone lock upgrade of a deferred transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -185,7 +209,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
+STATIC_ROOT.mkdir(mode=0o700, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -200,6 +224,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads, filing packages and collected static files: the owner's only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 EMAIL_BACKEND = (

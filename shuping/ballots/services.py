@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import random
 import secrets
 import threading
@@ -129,7 +130,9 @@ def _sqlite_writer() -> Iterator[None]:
             return
         handle = _WRITER_FILES.get(name)
         if handle is None:
-            handle = _WRITER_FILES[name] = open(f"{name}.castlock", "a+b")  # noqa: SIM115
+            # Beside the database, so as private as it (0600).
+            fd = os.open(f"{name}.castlock", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+            handle = _WRITER_FILES[name] = os.fdopen(fd, "a+b")
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

@@ -3,7 +3,9 @@
 A cell whose text begins with =, +, -, @ (or a tab/CR) is a formula to Excel and WPS
 when typed; openpyxl even writes "=…" as a real formula. Every exporter appends its
 rows through `append_row`, which keeps such text a plain string cell, so a person
-named `=HYPERLINK(…)` stays a name.
+named `=HYPERLINK(…)` stays a name. Control characters a worksheet cannot hold (text
+stored before input was cleaned, or read from an imported file) are dropped instead
+of failing the whole export.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -22,9 +25,15 @@ def is_risky(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(RISKY_PREFIXES)
 
 
+def _storable(value: Any) -> Any:
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def append_row(ws: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> None:
     """`ws.append(values)`, with formula-like text stored as text."""
-    values = list(values)
+    values = [_storable(v) for v in values]
     if isinstance(ws, WriteOnlyWorksheet):
         row: list[Any] = []
         for value in values:

@@ -15,6 +15,12 @@ from django.db.models import Q
 
 from shuping.lib.masking import mask_id_number, mask_phone
 
+# The materialized path holds every ancestor's id; a tree deeper than it allows (about
+# 30 levels with 7-digit ids, where real ones have under 10) is refused with this
+# message rather than stored cut short (PostgreSQL) or past its declared size (SQLite).
+PATH_MAX_CHARS = 255
+TREE_TOO_DEEP = "组织层级过深：系统最多支持约 30 级组织，请检查上级组织是否填写正确。"
+
 
 class OrgKind(models.TextChoices):
     DISTRICT = "district", "区委"
@@ -55,7 +61,7 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=255, unique=True, editable=False)
+    path = models.CharField(max_length=PATH_MAX_CHARS, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     sort_order = models.IntegerField("排序", default=0)
     secretary = models.ForeignKey(

@@ -27,8 +27,8 @@ from datetime import date, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import F, Max, QuerySet, Value
+from django.db.models.functions import Concat, Length, Substr
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -42,6 +42,8 @@ from shuping.lib.errors import PermissionDenied
 from shuping.lib.masking import mask_id_number, mask_phone
 from shuping.lib.xlsx import append_row
 from shuping.organizations.models import (
+    PATH_MAX_CHARS,
+    TREE_TOO_DEEP,
     Employment,
     Gender,
     MembershipPeriod,
@@ -862,6 +864,11 @@ def apply(plan: Plan, *, actor: Actor) -> ImportResult:
     return result
 
 
+def _too_deep(row_number: int) -> None:
+    # Raised inside the import's transaction: nothing of the file is kept.
+    raise RosterInvalid([RowError(ORG_SHEET, row_number, "上级组织编码", TREE_TOO_DEEP)])
+
+
 def _apply_orgs(plan: Plan, result: ImportResult) -> dict[str, Organization]:
     orgs: dict[str, Organization] = dict(plan.existing_orgs)
     to_create: list[Organization] = []
@@ -904,6 +911,8 @@ def _apply_orgs(plan: Plan, result: ImportResult) -> dict[str, Organization]:
             org.parent_id = parent.pk if parent else None
             org.path = f"{parent.path if parent else '/'}{org.pk}/"
             org.depth = org.path.count("/") - 2
+            if len(org.path) > PATH_MAX_CHARS:
+                _too_deep(file_rows[org.code].number)
             done.add(org.code)
         if len(rest) == len(pending):
             break  # cannot happen after validation; avoid looping forever
@@ -919,6 +928,11 @@ def _apply_orgs(plan: Plan, result: ImportResult) -> dict[str, Organization]:
         org.parent_id = parent.pk
         org.path = f"{parent.path}{org.pk}/"
         org.depth = org.path.count("/") - 2
+        longest = Organization.objects.filter(path__startswith=old.path).aggregate(
+            n=Max(Length("path"))
+        )["n"]
+        if (longest or 0) - len(old.path) + len(org.path) > PATH_MAX_CHARS:
+            _too_deep(file_rows[org.code].number)
         Organization.objects.filter(path__startswith=old.path).update(
             path=Concat(Value(org.path), Substr("path", len(old.path) + 1)),
             depth=F("depth") + (org.depth - old.depth),

@@ -8,14 +8,16 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import F, Max, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 
 from shuping.accounts.access import can_manage, is_admin
 from shuping.audit.services import diff, record, snapshot
 from shuping.lib.errors import DomainError, PermissionDenied
 from shuping.organizations.models import (
+    PATH_MAX_CHARS,
+    TREE_TOO_DEEP,
     MembershipPeriod,
     Organization,
     Person,
@@ -68,6 +70,8 @@ def _set_path(org: Organization) -> None:
     parent_path = org.parent.path if org.parent_id else "/"  # type: ignore[union-attr]
     org.path = f"{parent_path}{org.pk}/"
     org.depth = org.path.count("/") - 2
+    if len(org.path) > PATH_MAX_CHARS:
+        raise DomainError(TREE_TOO_DEEP, field="parent")
 
 
 @transaction.atomic
@@ -146,6 +150,11 @@ def move_organization(org: Organization, *, actor: Actor, new_parent: Organizati
     old_path, old_parent, old_depth = org.path, org.parent, org.depth
     org.parent = new_parent
     _set_path(org)
+    longest = Organization.objects.filter(path__startswith=old_path).aggregate(
+        n=Max(Length("path"))
+    )["n"]
+    if (longest or 0) - len(old_path) + len(org.path) > PATH_MAX_CHARS:
+        raise DomainError(TREE_TOO_DEEP, field="parent")
     org.save(update_fields=["parent", "path", "depth"])
     Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
         path=Concat(Value(org.path), Substr("path", len(old_path) + 1)),

@@ -307,8 +307,12 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
             "diff": services.resubmission_diff(report),
             "versions": report.versions.select_related("author")[:10],
             "previous_items": services.previous_rectification_items(report.reporter),
+            "import_error": request.session.pop(IMPORT_ERROR, ""),
         },
     )
+
+
+IMPORT_ERROR = "reports_import_error"
 
 
 @login_required
@@ -376,12 +380,13 @@ def import_docx(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk, write=True)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择要导入的 Word 文档。")
+        request.session[IMPORT_ERROR] = "请选择要导入的 Word 文档。"
         return redirect("reports:write", pk=report.pk)
     try:
         result = services.import_docx(report, actor=request.user, data=upload.read())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        # Shown under the upload field of the writing page, not as a banner far above it.
+        request.session[IMPORT_ERROR] = exc.message
         return redirect("reports:write", pk=report.pk)
     return render(
         request,

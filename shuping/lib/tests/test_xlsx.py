@@ -22,3 +22,17 @@ def test_formula_like_text_stays_text(write_only: bool) -> None:
     cells = next(back.worksheets[0].iter_rows())
     assert [c.value for c in cells] == EVIL
     assert all(c.data_type != "f" for c in cells)
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_control_characters_are_dropped_not_fatal(write_only: bool) -> None:
+    # A rectification item saved with \x01 in its text made its ledger .xlsx a 500.
+    wb = Workbook(write_only=write_only)
+    ws = wb.create_sheet("台账") if write_only else wb.active
+    assert ws is not None
+    append_row(ws, ["整改\x01措施\x1f", "=\x02公式"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    cells = next(load_workbook(io.BytesIO(buf.getvalue())).worksheets[0].iter_rows())
+    assert [c.value for c in cells] == ["整改措施", "=公式"]
+    assert cells[1].data_type == "s"

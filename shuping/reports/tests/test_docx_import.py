@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import zipfile
 
 import pytest
 from docx import Document
@@ -136,3 +138,68 @@ def test_auto_numbered_and_outline_headings(report: DutyReport, cast: Cast) -> N
         "problems": "本人主观上重业务轻党建。",
         "plans": "一是加强学习。",
     }
+
+
+def _empty_paragraphs(count: int) -> bytes:
+    """A small .docx whose body is `count` empty paragraphs (47 KB for 100,000)."""
+    doc = Document()
+    doc.add_paragraph("一、履职主要情况和特点")
+    body = doc.element.body
+    sect = body[-1]
+    template = doc.add_paragraph()._p
+    for _ in range(count - 1):
+        sect.addprevious(copy.deepcopy(template))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_hundred_thousand_empty_paragraphs_are_refused(report: DutyReport, cast: Cast) -> None:
+    data = _empty_paragraphs(100_000)
+    assert len(data) < 200 * 1024
+    before = report.sections
+    with pytest.raises(DomainError) as err:
+        services.import_docx(report, actor=cast.reporter, data=data)
+    assert err.value.field == "file" and "段" in err.value.message
+    report.refresh_from_db()
+    assert report.sections == before
+
+
+def test_refusal_shows_under_the_upload_field(report: DutyReport, cast: Cast) -> None:
+    from django.test import Client
+
+    c = Client()
+    c.force_login(cast.reporter)
+    upload = io.BytesIO(_empty_paragraphs(docx_import.MAX_PARAGRAPHS + 10))
+    upload.name = "报告.docx"
+    r = c.post(f"/reports/{report.pk}/import/", {"file": upload}, follow=True)
+    html = r.content.decode()
+    assert 'id="import-error"' in html and "最多 5000 段" in html
+    # shown once, then gone
+    assert 'id="import-error"' not in c.get(f"/reports/{report.pk}/write/").content.decode()
+
+
+def test_too_many_characters_and_zip_bombs_are_refused() -> None:
+    sections = parse_rules(sample_rules()).report.sections
+    doc = Document()
+    doc.add_paragraph("一、履职主要情况和特点")
+    for _ in range(30):
+        doc.add_paragraph("字" * 10_000)
+    buf = io.BytesIO()
+    doc.save(buf)
+    with pytest.raises(DomainError, match="万字"):
+        docx_import.read_docx(buf.getvalue(), sections)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b" " * (docx_import.MAX_DOCUMENT_XML + 1))
+    with pytest.raises(DomainError, match="解压后"):
+        docx_import.read_docx(bomb.getvalue(), sections)
+
+
+def test_a_normal_report_with_blank_lines_still_imports(report: DutyReport, cast: Cast) -> None:
+    data = _word_file(
+        [("一、履职主要情况和特点", None), ("", None), ("抓党建。", None), ("", None)] * 3
+    )
+    result = services.import_docx(report, actor=cast.reporter, data=data)
+    assert result.matched
