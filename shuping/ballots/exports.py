@@ -283,8 +283,8 @@ def _with_body(skeleton: bytes, body: str, images: list[bytes]) -> bytes:
                 end = xml.index("</w:p>", start) + len("</w:p>")
                 data = (xml[:start] + body + xml[end:]).encode()
             elif item.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
-                png = '<Default Extension="png" ContentType="image/png"/>'
-                data = data.decode().replace("</Types>", png + "</Types>").encode()
+                default = '<Default Extension="png" ContentType="image/png"/>'
+                data = data.decode().replace("</Types>", default + "</Types>").encode()
             elif item.filename == rels_name:
                 rels = "".join(
                     f'<Relationship Id="rIdQr{n}" Type="{RT.IMAGE}" Target="media/qr{n}.png"/>'

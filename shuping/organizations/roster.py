@@ -54,6 +54,8 @@ from shuping.organizations.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     from shuping.lib.types import Actor
 
 ORG_SHEET = "组织"
@@ -834,7 +836,9 @@ def _check_people(
     plan.people = good
 
 
-def _check_stored_orgs(plan: Plan, good: list[PersonRow], actor: Actor, errors: _Errors) -> None:
+def _check_stored_orgs(
+    plan: Plan, good: list[PersonRow], actor: User | AnonymousUser, errors: _Errors
+) -> None:
     """Each matched person's current organization must be one the actor manages; the
     organizations are fetched once each, in chunks, not once per person."""
     wanted = sorted({p.organization_id for p in plan.existing_people.values() if p.organization_id})
