@@ -16,6 +16,9 @@ from shuping.organizations.models import Organization, Person, PersonCategory
 PERSON_ORDER = ("organization__path", "category", "name", "id")
 
 
+DENSE_MATCHES = 2000
+
+
 class _NameHasGrams(Func):
     """PostgreSQL: the name's GIN-indexed characters and pairs hold all of the query's
     (migration 0003). Exact for one or two characters, a superset beyond."""
@@ -40,9 +43,18 @@ def search_people(qs: QuerySet[Person], text: str) -> QuerySet[Person]:
     if not text:
         return qs
     qs = qs.filter(name__icontains=text)
-    if connections[qs.db].vendor == "postgresql":
-        qs = qs.filter(_NameHasGrams(F("name"), Value(text)))
-    return qs
+    if connections[qs.db].vendor != "postgresql":
+        return qs
+    grams = _NameHasGrams(F("name"), Value(text))
+    # A common single character (伟: 40,000 of 600,000) is better served by walking the
+    # list in its order until a page is full than by collecting every match and sorting
+    # it; a rare one, and every longer query, by the index. One capped probe tells them
+    # apart (measured at 600k: 伟 11 ms walking vs 640 ms through the index).
+    if len(text) == 1:
+        probe = Person.objects.using(qs.db).filter(grams).order_by()[:DENSE_MATCHES]
+        if probe.count() >= DENSE_MATCHES:
+            return qs
+    return qs.filter(grams)
 
 
 def reachable_roots(user: Any) -> list[Organization]:
