@@ -22,6 +22,7 @@ from shuping.organizations.models import Organization, Person
 from shuping.organizations.queries import (
     PERSON_ORDER,
     reachable_roots,
+    search_people,
     visible_children,
     with_counts,
 )
@@ -196,7 +197,7 @@ def people(
         qs = qs.filter(org_scope_q(request.user, prefix="organization__"))
     qs = qs.select_related("organization")
     if q:
-        qs = qs.filter(name__icontains=q)
+        qs = search_people(qs, q)
     limit = max(1, min(limit, 200))
     if offset > MAX_OFFSET:
         raise DomainError(f"offset 不能超过 {MAX_OFFSET}，请用 cursor 翻页。", field="offset")

@@ -191,7 +191,12 @@ class Person(models.Model):
                 fields=["id_number"], condition=~Q(id_number=""), name="person_unique_id_number"
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            # Covers the per-category counts of a subtree (people_by_category) and the
+            # API's totals: the index alone answers them, without reading the rows.
+            models.Index(fields=["organization", "category"], name="person_org_category_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

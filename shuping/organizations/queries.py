@@ -6,13 +6,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db import connections
+from django.db.models import BooleanField, Count, F, Func, QuerySet, Value
 
 from shuping.accounts.access import grants, is_admin, org_scope_q, reaches
 from shuping.organizations.models import Organization, Person, PersonCategory
 
 # Tree order of the people lists (pages and API); the trailing id makes every key unique.
 PERSON_ORDER = ("organization__path", "category", "name", "id")
+
+
+DENSE_MATCHES = 2000
+
+
+class _NameHasGrams(Func):
+    """PostgreSQL: the name's GIN-indexed characters and pairs hold all of the query's
+    (migration 0003). Exact for one or two characters, a superset beyond."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
+        (name, name_params), (query, query_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        # The left side must spell the index's expression for the planner to use it.
+        left = f"shuping_name_grams(UPPER(({name})::text))"
+        return f"{left} @> shuping_query_grams(UPPER({query}))", (*name_params, *query_params)
+
+
+def search_people(qs: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """People whose name contains `text` (any part, case-insensitive): one place for the
+    node page and the API. On PostgreSQL an index finds the candidates (a name search
+    of one or two characters is the common case, which pg_trgm cannot serve); the LIKE
+    keeps the answer exactly `icontains` on every database."""
+    text = text.strip()
+    if not text:
+        return qs
+    qs = qs.filter(name__icontains=text)
+    if connections[qs.db].vendor != "postgresql":
+        return qs
+    grams = _NameHasGrams(F("name"), Value(text))
+    # A common single character (伟: 40,000 of 600,000) is better served by walking the
+    # list in its order until a page is full than by collecting every match and sorting
+    # it; a rare one, and every longer query, by the index. One capped probe tells them
+    # apart (measured at 600k: 伟 11 ms walking vs 640 ms through the index).
+    if len(text) == 1:
+        probe = Person.objects.using(qs.db).filter(grams).order_by()[:DENSE_MATCHES]
+        if probe.count() >= DENSE_MATCHES:
+            return qs
+    return qs.filter(grams)
 
 
 def reachable_roots(user: Any) -> list[Organization]:

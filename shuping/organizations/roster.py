@@ -56,6 +56,8 @@ from shuping.organizations.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     from shuping.lib.types import Actor
 
 ORG_SHEET = "组织"
@@ -167,6 +169,14 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000  # data rows over both sheets
 MAX_SCANNED = 100_000  # rows read, empty ones included
 TOO_MANY_ROWS = f"文件超过 {MAX_ROWS} 行数据（或含大量空行），请删除空行或分批导入。"
+# `shuping import-roster` runs on the server, not in a request: a whole province's file.
+COMMAND_MAX_BYTES = 100 * 1024 * 1024
+COMMAND_MAX_ROWS = 1_000_000
+
+
+def too_many_rows(max_rows: int) -> str:
+    return f"文件超过 {max_rows} 行数据（或含大量空行），请删除空行或分批导入。"
+
 
 EXAMPLE_ORG = ("QW-01-001", "示例社区党委", "党委", "街道社区", "QW-01", NO, 1)
 EXAMPLE_PERSON = (
@@ -198,12 +208,18 @@ def _is_example(row: RosterRow) -> bool:
     )
 
 
-def read_workbook(data: bytes) -> tuple[list[RosterRow], list[RowError]]:
+def read_workbook(
+    data: bytes, *, max_rows: int | None = None, max_bytes: int | None = None
+) -> tuple[list[RosterRow], list[RowError]]:
     """The rows of both sheets keyed by column key, plus structural errors
-    (unreadable file, missing sheet or required header, too large)."""
-    if len(data) > MAX_BYTES:
+    (unreadable file, missing sheet or required header, too large). The limits default
+    to an upload's (read when called, so tests can lower them)."""
+    max_rows = max_rows or MAX_ROWS
+    max_bytes = max_bytes or MAX_BYTES
+    max_scanned = MAX_SCANNED * max_rows // MAX_ROWS
+    if len(data) > max_bytes:
         return [], [
-            RowError("文件", 0, "", f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分批导入。")
+            RowError("文件", 0, "", f"文件超过 {max_bytes // 1024 // 1024} MB，请分批导入。")
         ]
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -231,9 +247,9 @@ def read_workbook(data: bytes) -> tuple[list[RosterRow], list[RowError]]:
             continue
         for number, raw in enumerate(it, start=2):
             scanned += 1
-            if scanned > MAX_SCANNED or len(rows) >= MAX_ROWS:
+            if scanned > max_scanned or len(rows) >= max_rows:
                 wb.close()
-                return [], [RowError("文件", 0, "", TOO_MANY_ROWS)]
+                return [], [RowError("文件", 0, "", too_many_rows(max_rows))]
             values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in index.items()}
             if all(v is None for v in values.values()):
                 continue
@@ -480,23 +496,35 @@ def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
 
 
 def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
-    """Check every row; raise RosterInvalid with all problems, or return the plan."""
+    """Check every row; raise RosterInvalid with all problems, or return the plan.
+
+    One pass over `rows`, each person row parsed as it comes: given a consuming
+    iterator (as `import_roster` does), the raw cells of a big file are freed row by
+    row instead of living beside their parsed form."""
     errors = _Errors()
     plan = Plan()
-    org_rows = [r for r in rows if r.sheet == ORG_SHEET]
-    person_rows = [r for r in rows if r.sheet == PERSON_SHEET]
-    if not org_rows and not person_rows:
-        raise RosterInvalid([RowError("文件", 0, "", "文件中没有数据行。")])
-
-    seen_codes: dict[str, int] = {}
     # Rows that failed parsing still get their references checked, so one upload
     # reports every problem of a row, not just the first.
     refs: list[tuple[str, int, str, str]] = []
+    org_rows: list[RosterRow] = []
+    people: list[PersonRow] = []
+    any_rows = False
+    for row in rows:
+        any_rows = True
+        if _is_example(row):
+            errors.add(row.sheet, row.number, "", EXAMPLE_MESSAGE)
+        elif row.sheet == ORG_SHEET:
+            org_rows.append(row)
+        elif (parsed_person := _parse_person_row(row, errors)) is not None:
+            people.append(parsed_person)
+        else:
+            code = _text(row.values.get("organization"))
+            refs.append((PERSON_SHEET, row.number, "organization", code))
+    if not any_rows:
+        raise RosterInvalid([RowError("文件", 0, "", "文件中没有数据行。")])
+
+    seen_codes: dict[str, int] = {}
     bad_codes: set[str] = set()
-    for row in [r for r in rows if _is_example(r)]:
-        errors.add(row.sheet, row.number, "", EXAMPLE_MESSAGE)
-    org_rows = [r for r in org_rows if not _is_example(r)]
-    person_rows = [r for r in person_rows if not _is_example(r)]
     for row in org_rows:
         parsed = _parse_org_row(row, errors)
         if parsed is None:
@@ -510,13 +538,6 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
             continue
         seen_codes[parsed.code] = row.number
         plan.orgs.append(parsed)
-    people: list[PersonRow] = []
-    for row in person_rows:
-        if (parsed_person := _parse_person_row(row, errors)) is not None:
-            people.append(parsed_person)
-        else:
-            code = _text(row.values.get("organization"))
-            refs.append((PERSON_SHEET, row.number, "organization", code))
 
     # One query per chunk of codes, for the file's organizations, their parents and
     # the people's organizations.
@@ -648,13 +669,15 @@ def _stored_people(
     """The stored people the rows may mean, fetched by exactly the keys the rows carry:
     ID numbers first, then (name, birth date) for rows no ID number matched, then
     (name, organization) for rows with neither. Every query is a batch of equality
-    lookups on an index, so neither the time nor the memory grows with the stored tree."""
+    lookups on an index, so neither the time nor the memory grows with the stored tree.
+    People come without their organization: a re-import matches every row, and one
+    organization object per person (select_related) tripled its memory."""
     by_id: dict[str, Person] = {}
     ids = sorted({p.id_number for p in good if p.id_number})
     for chunk in _chunks(ids):
         # Repeating the partial index's condition lets the planner use it for the IN list.
         found = Person.objects.filter(id_number__in=chunk).exclude(id_number="")
-        by_id.update((person.id_number, person) for person in found.select_related("organization"))
+        by_id.update((person.id_number, person) for person in found)
     pairs = sorted(
         {
             (p.fields["name"], p.fields["birth_date"])
@@ -670,10 +693,11 @@ def _stored_people(
         births = {birth for _, birth in chunk}
         wanted = set(chunk)
         found = Person.objects.filter(name__in=names, birth_date__in=births)
-        for person in found.select_related("organization"):
+        for person in found:
             if (person.name, person.birth_date) in wanted and person.birth_date:
                 by_nb[(person.name, person.birth_date.isoformat())].append(person)
     by_name_org: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    code_by_pk = {o.pk: o.code for o in plan.existing_orgs.values()}
     org_pairs = sorted(
         {
             (p.fields["name"], plan.existing_orgs[p.org_code].pk)
@@ -688,9 +712,10 @@ def _stored_people(
             organization_id__in={org for _, org in chunk},
             birth_date=None,
         )
-        for person in found.select_related("organization"):
+        for person in found:
             if (person.name, person.organization_id) in wanted_org:
-                by_name_org[(person.name, person.organization.code)].append(person)  # type: ignore[union-attr]
+                code = code_by_pk[person.organization_id]  # type: ignore[index]
+                by_name_org[(person.name, code)].append(person)
     return by_id, by_nb, by_name_org
 
 
@@ -807,15 +832,26 @@ def _check_people(
             errors.add(s, p.number, "name", f"与第{claimed[match.pk]}行对应系统中的同一人，重复。")
             continue
         claimed[match.pk] = p.number
-        if (
-            actor is not None
-            and match.organization is not None
-            and not can_manage(actor, match.organization)
-        ):
-            errors.add(s, p.number, "organization", "该人员属于您无权管理的组织。")
-            continue
         plan.existing_people[p.key] = match
+    if actor is not None:
+        _check_stored_orgs(plan, good, actor, errors)
     plan.people = good
+
+
+def _check_stored_orgs(
+    plan: Plan, good: list[PersonRow], actor: User | AnonymousUser, errors: _Errors
+) -> None:
+    """Each matched person's current organization must be one the actor manages; the
+    organizations are fetched once each, in chunks, not once per person."""
+    wanted = sorted({p.organization_id for p in plan.existing_people.values() if p.organization_id})
+    managed: dict[int, bool] = {}
+    for chunk in _chunks(wanted):
+        for org in Organization.objects.filter(pk__in=chunk):
+            managed[org.pk] = can_manage(actor, org)
+    for p in good:
+        match = plan.existing_people.get(p.key)
+        if match is not None and not managed.get(match.organization_id or 0, True):
+            errors.add(PERSON_SHEET, p.number, "organization", "该人员属于您无权管理的组织。")
 
 
 # ---------------------------------------------------------------- applying
@@ -942,67 +978,76 @@ def _apply_orgs(plan: Plan, result: ImportResult) -> dict[str, Organization]:
 
 
 def _apply_people(plan: Plan, orgs: dict[str, Organization], result: ImportResult) -> None:
+    """New people are built and inserted a chunk at a time (with their membership
+    periods), so a 100,000-row import never holds 100,000 unsaved objects at once."""
     today = date.today()
-    to_create: list[Person] = []
     to_update: list[Person] = []
     transfers: list[tuple[Person, Organization]] = []
-    placed: list[tuple[PersonRow, Person]] = []
+    posted: list[tuple[PersonRow, Person]] = []
     update_fields: set[str] = set()
-    for row in plan.people:
-        org = orgs[row.org_code]
-        person = plan.existing_people.get(row.key)
-        if person is None:
-            person = Person(
-                organization_id=org.pk,
-                id_number=row.id_number or "",
-                phone=row.phone or "",
-                **row.fields,
-            )
-            to_create.append(person)
-        else:
-            changed = [f for f, value in row.fields.items() if getattr(person, f) != value]
-            for f in changed:
-                setattr(person, f, row.fields[f])
-            for f, value in (("id_number", row.id_number), ("phone", row.phone)):
-                if value is not None and getattr(person, f) != value:
-                    setattr(person, f, value)
-                    changed.append(f)
-            if person.organization_id != org.pk:
-                if person.is_member and person.organization_id is not None:
-                    transfers.append((person, org))
-                person.organization_id = org.pk
-                changed.append("organization")
-            if changed:
-                update_fields.update(changed)
-                to_update.append(person)
-        placed.append((row, person))
-    Person.objects.bulk_create(to_create, batch_size=CHUNK)
+    for chunk in _chunks(plan.people):
+        to_create: list[Person] = []
+        for row in chunk:
+            org = orgs[row.org_code]
+            person = plan.existing_people.get(row.key)
+            if person is None:
+                person = Person(
+                    organization_id=org.pk,
+                    id_number=row.id_number or "",
+                    phone=row.phone or "",
+                    **row.fields,
+                )
+                to_create.append(person)
+            else:
+                changed = [f for f, value in row.fields.items() if getattr(person, f) != value]
+                for f in changed:
+                    setattr(person, f, row.fields[f])
+                for f, value in (("id_number", row.id_number), ("phone", row.phone)):
+                    if value is not None and getattr(person, f) != value:
+                        setattr(person, f, value)
+                        changed.append(f)
+                if person.organization_id != org.pk:
+                    if person.is_member and person.organization_id is not None:
+                        transfers.append((person, org))
+                    person.organization_id = org.pk
+                    changed.append("organization")
+                if changed:
+                    update_fields.update(changed)
+                    to_update.append(person)
+            if row.post:
+                posted.append((row, person))
+        Person.objects.bulk_create(to_create, batch_size=CHUNK)
+        result.people_created += len(to_create)
+        MembershipPeriod.objects.bulk_create(
+            [
+                MembershipPeriod(
+                    person=p,
+                    organization_id=p.organization_id or 0,
+                    started_on=p.join_date or today,
+                )
+                for p in to_create
+                if p.is_member
+            ],
+            batch_size=CHUNK,
+        )
     if to_update:
         Person.objects.bulk_update(to_update, sorted(update_fields), batch_size=CHUNK)
-    result.people_created = len(to_create)
     result.people_updated = len(to_update)
     result.transfers = len(transfers)
 
-    periods = [
-        MembershipPeriod(
-            person=p,
-            organization_id=p.organization_id or 0,
-            started_on=p.join_date or today,
-        )
-        for p in to_create
-        if p.is_member
-    ]
     moved_ids = [p.pk for p, _ in transfers]
-    for chunk in _chunks(moved_ids):
-        MembershipPeriod.objects.filter(person_id__in=chunk, ended_on__isnull=True).update(
+    for ids in _chunks(moved_ids):
+        MembershipPeriod.objects.filter(person_id__in=ids, ended_on__isnull=True).update(
             ended_on=today
         )
-    periods += [
-        MembershipPeriod(person=p, organization=org, started_on=today, note="花名册导入转接")
-        for p, org in transfers
-    ]
-    MembershipPeriod.objects.bulk_create(periods, batch_size=CHUNK)
-    _apply_posts(placed, orgs, result)
+    MembershipPeriod.objects.bulk_create(
+        [
+            MembershipPeriod(person=p, organization=org, started_on=today, note="花名册导入转接")
+            for p, org in transfers
+        ],
+        batch_size=CHUNK,
+    )
+    _apply_posts(posted, orgs, result)
 
 
 def _apply_posts(
@@ -1044,11 +1089,20 @@ def _apply_posts(
     result.posts_changed += len(changed)
 
 
-def import_roster(data: bytes, *, actor: Actor) -> ImportResult:
-    rows, errors = read_workbook(data)
+def import_roster(
+    data: bytes, *, actor: Actor, max_rows: int | None = None, max_bytes: int | None = None
+) -> ImportResult:
+    rows, errors = read_workbook(data, max_rows=max_rows, max_bytes=max_bytes)
     if errors:
         raise RosterInvalid(errors)
-    return apply(validate(rows, actor=actor), actor=actor)
+    return apply(validate(_consume(rows), actor=actor), actor=actor)
+
+
+def _consume(rows: list[RosterRow]) -> Iterator[RosterRow]:
+    """Yield the rows in order, dropping each from the list as it goes."""
+    rows.reverse()
+    while rows:
+        yield rows.pop()
 
 
 # ---------------------------------------------------------------- writing

@@ -51,6 +51,7 @@ from shuping.organizations.queries import (
     ancestors,
     people_by_category,
     reachable_roots,
+    search_people,
     visible_children,
     with_counts,
 )
@@ -126,7 +127,7 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
         people = people.filter(org_scope_q(request.user, prefix="organization__"))
     people = people.select_related("organization")
     if query:
-        people = people.filter(name__icontains=query)
+        people = search_people(people, query)
     # Paged by key, not by number: the last page of a province costs what the first does.
     page = keyset_page(
         people,

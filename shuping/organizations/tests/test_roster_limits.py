@@ -34,7 +34,7 @@ def test_too_many_rows_are_refused_with_a_message(
     monkeypatch.setattr(roster, "MAX_ROWS", 2)
     with pytest.raises(RosterInvalid) as exc:
         import_roster(workbook(GOOD_ORGS, GOOD_PEOPLE), actor=cast.organizer)
-    assert [e.message for e in exc.value.errors] == [roster.TOO_MANY_ROWS]
+    assert [e.message for e in exc.value.errors] == [roster.too_many_rows(2)]
 
 
 def test_empty_rows_count_towards_the_scan_limit(

@@ -8,7 +8,12 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shuping.organizations.roster import RosterInvalid, import_roster
+from shuping.organizations.roster import (
+    COMMAND_MAX_BYTES,
+    COMMAND_MAX_ROWS,
+    RosterInvalid,
+    import_roster,
+)
 
 
 class Command(BaseCommand):
@@ -29,7 +34,12 @@ class Command(BaseCommand):
             except User.DoesNotExist:
                 raise CommandError(f"用户不存在：{options['as_user']}") from None
         try:
-            result = import_roster(path.read_bytes(), actor=actor)
+            result = import_roster(
+                path.read_bytes(),
+                actor=actor,
+                max_rows=COMMAND_MAX_ROWS,
+                max_bytes=COMMAND_MAX_BYTES,
+            )
         except RosterInvalid as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
