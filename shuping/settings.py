@@ -78,14 +78,16 @@ INSTALLED_APPS = [
     "shuping.member_review",
 ]
 
+# Sessions, sign-in and messages as Django's own, passed over on the phone path only
+# (ballots/middleware.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "shuping.ballots.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "shuping.ballots.middleware.AuthenticationMiddleware",
+    "shuping.ballots.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuping.lib.middleware.InputHardeningMiddleware",
 ]
@@ -190,7 +192,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # WhiteNoise's compressed manifest storage, its URLs remembered per process.
+            "shuping.lib.staticfiles.ManifestStaticStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

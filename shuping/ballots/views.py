@@ -199,12 +199,10 @@ def projector(request: HttpRequest, key: str) -> HttpResponse:
 @never_cache
 def projector_turnout(request: HttpRequest, key: str) -> JsonResponse:
     """Live turnout for the projector and the host page: counts only, cached."""
-    ballot = (
-        Ballot.objects.filter(projector_key=key).only("id", "state", "paper_handed_out").first()
-    )
-    if ballot is None:
+    data = services.turnout_by_projector_key(key)
+    if data is None:
         return JsonResponse({"detail": "not found"}, status=404)
-    return JsonResponse(services.turnout(ballot))
+    return JsonResponse(data)
 
 
 def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
