@@ -3,6 +3,8 @@ projector page (the ballot's projector key). Everything else starts with an acce
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -136,11 +138,28 @@ def _confirm_rows(ballot: Ballot, groups: list[dict[str, Any]]) -> SafeString:
     return mark_safe("".join(parts))
 
 
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def _no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`never_cache` in effect, at a fraction of its cost on the busiest pages: it parses
+    and rebuilds the header and formats the current date on every response."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers["Cache-Control"] = NO_STORE
+        response.headers["Expires"] = "Thu, 01 Jan 1970 00:00:00 GMT"  # any past date
+        return response
+
+    return wrapped
+
+
 # The token in the URL is the capability: the page works without cookies or a session
 # (WeChat's browser may drop them), and a forged cross-site POST would need the secret
 # token anyway, so CSRF protection adds nothing here. Only this view is exempt.
 @csrf_exempt
-@never_cache
+@_no_store
 def vote(request: HttpRequest, token: str) -> HttpResponse:
     try:
         view = services.token_ballot(token)
@@ -196,7 +215,7 @@ def projector(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "ballots/projector.html", ctx)
 
 
-@never_cache
+@_no_store
 def projector_turnout(request: HttpRequest, key: str) -> JsonResponse:
     """Live turnout for the projector and the host page: counts only, cached."""
     data = services.turnout_by_projector_key(key)
