@@ -61,14 +61,15 @@ def _number_sections(groups: list[dict[str, Any]]) -> None:
         group["section"] = number
 
 
-def _summary(ballot: Ballot, groups: list[dict[str, Any]], invalid: int) -> list[tuple[str, int]]:
-    """How many rows got each grade, then the invalid ones: checked before submitting."""
+def _summary(ballot: Ballot, groups: list[dict[str, Any]], invalid: int) -> list[tuple[str, str]]:
+    """How many rows got each grade, then the invalid ones: checked before submitting.
+    Counts as text: small whole numbers need none of the template's number formatting."""
     counts = dict.fromkeys(ballot.scale, 0)
     for group in groups:
         for row in group["rows"]:
             if row["valid"]:
                 counts[row["picked"][0]] += 1
-    return [*counts.items(), ("未选或多选（无效）", invalid)]
+    return [*((g, str(n)) for g, n in counts.items()), ("未选或多选（无效）", str(invalid))]
 
 
 def _posted_choices(request: HttpRequest, ballot: Ballot) -> dict[str, list[str]]:
