@@ -178,6 +178,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Memory each process may spend on open ballots' sheets and phone pages (ballots/sheets.py).
+BALLOT_SHEET_CACHE_MB = int(env_str("BALLOT_SHEET_CACHE_MB", "64"))
+
 # The UI is Chinese whatever the browser asks for (no LocaleMiddleware).
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
