@@ -98,14 +98,16 @@ INSTALLED_APPS = [
     "shuping.member_review",
 ]
 
+# Sessions, sign-in and messages as Django's own, passed over on the phone path only
+# (ballots/middleware.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "shuping.ballots.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "shuping.ballots.middleware.AuthenticationMiddleware",
+    "shuping.ballots.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuping.lib.middleware.InputHardeningMiddleware",
 ]
@@ -200,6 +202,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Memory each process may spend on open ballots' sheets and phone pages (ballots/sheets.py).
+BALLOT_SHEET_CACHE_MB = int(env_str("BALLOT_SHEET_CACHE_MB", "64"))
+
 # The UI is Chinese whatever the browser asks for (no LocaleMiddleware).
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
@@ -214,7 +219,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # WhiteNoise's compressed manifest storage, its URLs remembered per process.
+            "shuping.lib.staticfiles.ManifestStaticStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -18,13 +18,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Early: the phone pages are the busiest, and patterns are tried in order.
+    path("b/", include("shuping.ballots.urls")),
     path("api/v1/", api.urls),
     path("", include("shuping.accounts.urls")),
     path("org/", include("shuping.organizations.urls")),
     path("rounds/", include("shuping.rounds.urls")),
     path("reports/", include("shuping.reports.urls")),
     path("meetings/", include("shuping.meetings.urls")),
-    path("b/", include("shuping.ballots.urls")),
     path("filing/", include("shuping.filing.urls")),
     path("oversight/", include("shuping.oversight.urls")),
     path("inspections/", include("shuping.inspections.urls")),

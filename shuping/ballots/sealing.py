@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 from collections.abc import Iterator
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,8 +47,16 @@ def _secrets() -> Iterator[str]:
     yield from (str(k) for k in getattr(settings, "SECRET_KEY_FALLBACKS", ()))
 
 
+# Derived once per (secret, purpose) and process: every cast needs them, and a rotated
+# secret simply derives new entries (a handful at most).
+@lru_cache(maxsize=16)
 def _derive(secret: str, purpose: str) -> bytes:
     return hmac.new(secret.encode(), f"shuping-ballot-{purpose}".encode(), hashlib.sha256).digest()
+
+
+@lru_cache(maxsize=8)
+def _aead(secret: str) -> AESGCM:
+    return AESGCM(_derive(secret, "seal"))
 
 
 def nullifier(token: str, secret: str | None = None) -> str:
@@ -81,15 +90,14 @@ def seal(
         raise ValueError("sheet too large to seal")
     data += b" " * (size - len(data))
     nonce = os.urandom(NONCE_BYTES)
-    key = _derive(str(settings.SECRET_KEY), "seal")
-    return nonce + AESGCM(key).encrypt(nonce, data, _aad(ballot_id))
+    return nonce + _aead(str(settings.SECRET_KEY)).encrypt(nonce, data, _aad(ballot_id))
 
 
 def unseal(ballot_id: int, box: bytes) -> tuple[str, list[int], str]:
     nonce, ciphertext = box[:NONCE_BYTES], box[NONCE_BYTES:]
     for secret in _secrets():
         try:
-            data = AESGCM(_derive(secret, "seal")).decrypt(nonce, ciphertext, _aad(ballot_id))
+            data = _aead(secret).decrypt(nonce, ciphertext, _aad(ballot_id))
         except InvalidTag:
             continue
         category, codes, comment = json.loads(data.decode())

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from shuping.audit.services import record
 from shuping.ballots import items as items_mod
-from shuping.ballots import sealing
+from shuping.ballots import sealing, sheets
 from shuping.ballots import tally as tally_mod
 from shuping.ballots.models import (
     TRANSITIONS,
@@ -368,26 +368,18 @@ class TokenError(DomainError):
 class TokenView:
     ballot: Ballot
     category: str
+    nullifier: str = ""  # under the current server key, computed once for the request
 
 
-# An open ballot's sheet (items, scale, indicators, meeting title) is frozen at open, so
-# each process keeps it once instead of reloading it for every phone request.
-_OPEN_SHEETS: dict[tuple[int, str], Ballot] = {}
-
-
-def _open_sheet(ballot_id: int, opened_at: Any) -> Ballot:
-    key = (ballot_id, str(opened_at))
-    ballot = _OPEN_SHEETS.get(key)
-    if ballot is None:
-        ballot = Ballot.objects.select_related("meeting").get(pk=ballot_id)
-        if len(_OPEN_SHEETS) > 64:
-            _OPEN_SHEETS.clear()
-        _OPEN_SHEETS[key] = ballot
-    return ballot
+def _load_sheet(ballot_id: int) -> Ballot:
+    return Ballot.objects.select_related("meeting").get(pk=ballot_id)
 
 
 def token_ballot(token: str) -> TokenView:
-    """The ballot a token opens, or TokenError with a message for the voter (one query)."""
+    """The ballot a token opens, or TokenError with a message for the voter (one query).
+
+    The token's state is always read from the database; only the frozen sheet of its
+    open ballot comes from the process's cache (ballots/sheets.py)."""
     token_hash = hash_token(token)
     candidates = sealing.nullifier_candidates(token, token_hash)
     marks = ", ".join(["%s"] * len(candidates))
@@ -409,7 +401,8 @@ def token_ballot(token: str) -> TokenView:
         raise TokenError("used")
     if state == BallotState.DRAFT:
         raise TokenError("draft")
-    return TokenView(ballot=_open_sheet(ballot_id, opened_at), category=category)
+    ballot = sheets.cache.ballot(ballot_id, opened_at, lambda: _load_sheet(ballot_id))
+    return TokenView(ballot=ballot, category=category, nullifier=candidates[0])
 
 
 def normalize(
@@ -502,7 +495,7 @@ def submit_sheet(
         comment=comment,
         allow_comment=ballot.allow_comment,
     )
-    spent = sealing.nullifier(token)
+    spent = view.nullifier or sealing.nullifier(token)
     if connection.vendor == "postgresql":
         # One statement is one transaction by itself: no BEGIN/COMMIT round trips.
         claimed = _cast_postgres(ballot, spent, box)
@@ -912,26 +905,73 @@ def _turnout_key(ballot_id: int) -> str:
     return f"ballots:turnout:{ballot_id}"
 
 
-def turnout(ballot: Ballot) -> dict[str, Any]:
-    """Live turnout: counts only, cached a second per process so many viewers cost one query."""
-    key = _turnout_key(ballot.pk)
+def _count_turnout(ballot_id: int) -> dict[str, Any] | None:
+    """State and counts in one query (each count an index range on ballot_id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT b.state, b.paper_handed_out,"
+            f" (SELECT count(*) FROM {BallotToken._meta.db_table} WHERE ballot_id = b.id),"
+            f" (SELECT count(*) FROM {Nullifier._meta.db_table} WHERE ballot_id = b.id),"
+            f" (SELECT count(*) FROM {PaperEntry._meta.db_table}"
+            "  WHERE ballot_id = b.id AND pass_no = 1)"
+            f" FROM {Ballot._meta.db_table} b WHERE b.id = %s",
+            [ballot_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    state, handed_out, issued, submitted, entered = row
+    return {
+        "state": state,
+        "issued": issued,
+        "submitted": submitted,
+        "paper_handed_out": handed_out,
+        "paper_entered": entered,
+    }
+
+
+def _cached_turnout(ballot_id: int) -> dict[str, Any] | None:
+    """Cached a second in the shared cache, so many viewers on any number of servers cost
+    one query a second; every change of state or count above deletes the entry."""
+    key = _turnout_key(ballot_id)
     data: dict[str, Any] | None = cache.get(key)
     if data is None:
-        # One query for the three counts (each an index range on ballot_id).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT count(*) FROM {BallotToken._meta.db_table} WHERE ballot_id = %s),"
-                f" (SELECT count(*) FROM {Nullifier._meta.db_table} WHERE ballot_id = %s),"
-                f" (SELECT count(*) FROM {PaperEntry._meta.db_table}"
-                "  WHERE ballot_id = %s AND pass_no = 1)",
-                [ballot.pk, ballot.pk, ballot.pk],
-            )
-            issued, submitted, entered = cursor.fetchone() or (0, 0, 0)
-        data = {
-            "issued": issued,
-            "submitted": submitted,
-            "paper_handed_out": ballot.paper_handed_out,
-            "paper_entered": entered,
-        }
-        cache.set(key, data, TURNOUT_CACHE_SECONDS)
-    return {"state": ballot.state, **data}
+        data = _count_turnout(ballot_id)
+        if data is not None:
+            cache.set(key, data, TURNOUT_CACHE_SECONDS)
+    return data
+
+
+def turnout(ballot: Ballot) -> dict[str, Any]:
+    """Live turnout: counts only."""
+    data = _cached_turnout(ballot.pk) or {
+        "state": ballot.state,
+        "issued": 0,
+        "submitted": 0,
+        "paper_handed_out": ballot.paper_handed_out,
+        "paper_entered": 0,
+    }
+    return {**data, "state": ballot.state}  # the caller's row is the freshest word on state
+
+
+# Projector keys never change, so each process remembers which ballot a key names (the
+# keys of ballots that exist only: guessing fills nothing). Bounded all the same.
+_PROJECTOR_IDS: dict[str, int] = {}
+_PROJECTOR_IDS_MAX = 10000
+
+
+def turnout_by_projector_key(key: str) -> dict[str, Any] | None:
+    """The projector's and host page's poll: no query at all while the shared cache is
+    fresh (on PostgreSQL one, the cache's own), or None for an unknown key."""
+    ballot_id = _PROJECTOR_IDS.get(key)
+    if ballot_id is None:
+        ballot_id = Ballot.objects.filter(projector_key=key).values_list("id", flat=True).first()
+        if ballot_id is None:
+            return None
+        if len(_PROJECTOR_IDS) >= _PROJECTOR_IDS_MAX:
+            _PROJECTOR_IDS.clear()
+        _PROJECTOR_IDS[key] = ballot_id
+    data = _cached_turnout(ballot_id)
+    if data is None:  # the ballot was deleted
+        _PROJECTOR_IDS.pop(key, None)
+    return data

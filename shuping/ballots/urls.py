@@ -6,8 +6,11 @@ from shuping.ballots import views
 
 app_name = "ballots"
 
-# Kept short: the phone page URL `/b/<token>` is printed as a QR code.
+# Kept short: the phone page URL `/b/<token>` is printed as a QR code. It comes first,
+# being the busiest; a token has no slash, so it cannot shadow the patterns below, and
+# no other pattern here may be a single segment. ballots/middleware.py knows these paths.
 urlpatterns = [
+    path("<str:token>", views.vote, name="vote"),
     path("", views.index, name="index"),
     path("m/<int:meeting_id>/", views.meeting_ballots, name="meeting"),
     path("ballot/<int:pk>/", views.detail, name="detail"),
@@ -20,5 +23,4 @@ urlpatterns = [
     path("ballot/<int:pk>/results.<str:fmt>", views.export_view, name="export"),
     path("p/<str:key>", views.projector, name="projector"),
     path("p/<str:key>/turnout", views.projector_turnout, name="turnout"),
-    path("<str:token>", views.vote, name="vote"),
 ]
