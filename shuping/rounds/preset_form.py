@@ -104,7 +104,11 @@ GRADING_KINDS = (
     ("quota_about", "某等次及以下约占一定比例（提示）"),
     ("ranking", "按得票排名"),
 )
-CONSEQUENCE_KINDS = (("grade", "按综合评价等次"), ("repeated", "连续多年同一等次"), ("flag", "按组织认定的情形"))
+CONSEQUENCE_KINDS = (
+    ("grade", "按综合评价等次"),
+    ("repeated", "连续多年同一等次"),
+    ("flag", "按组织认定的情形"),
+)
 TASK_KINDS = (
     ("talk", "约谈"),
     ("reminder_talk", "提醒谈话"),
@@ -264,7 +268,10 @@ PANELS: tuple[Panel, ...] = (
                         "ballot_mode",
                         "测评方式",
                         "choice",
-                        (("per_reporter", "每位述职人评一个等次"), ("per_indicator", "按测评指标逐项评")),
+                        (
+                            ("per_reporter", "每位述职人评一个等次"),
+                            ("per_indicator", "按测评指标逐项评"),
+                        ),
                     ),
                     Field("questions", "现场提问", "bool"),
                     Field("critique", "书记点评", "bool"),
@@ -299,7 +306,9 @@ PANELS: tuple[Panel, ...] = (
                 "",
                 R.Rules,
                 (
-                    Field("ballot_scale", "测评等次（由好到差，用顿号分隔）", "list", required=True),
+                    Field(
+                        "ballot_scale", "测评等次（由好到差，用顿号分隔）", "list", required=True
+                    ),
                     Field("assessment_scale", "综合评价等次（由好到差）", "list", required=True),
                 ),
             ),
@@ -321,7 +330,10 @@ PANELS: tuple[Panel, ...] = (
                 "测评指标",
                 "指标",
                 R.Indicator,
-                (Field("title", "指标名称", required=True), Field("description", "测评内容", "area")),
+                (
+                    Field("title", "指标名称", required=True),
+                    Field("description", "测评内容", "area"),
+                ),
                 key_prefix="ind",
             ),
             Group(
@@ -695,7 +707,11 @@ def _filing_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """`filing` (titles) and `filing_items` (how each is produced) as one list."""
     items = {i.get("title"): i for i in data.get("filing_items") or []}
     rows = [dict(items.get(t) or {"title": t}) for t in data.get("filing") or []]
-    rows += [dict(i) for i in data.get("filing_items") or [] if i.get("title") not in (data.get("filing") or [])]
+    rows += [
+        dict(i)
+        for i in data.get("filing_items") or []
+        if i.get("title") not in (data.get("filing") or [])
+    ]
     return rows
 
 
@@ -1046,7 +1062,9 @@ class _Builder:
                 if block.at == "@meta":
                     for f in block.fields:
                         name = block_name(block, f)
-                        value = self.value(name, f, self.state.values.get(name), self.meta.get(f.name))
+                        value = self.value(
+                            name, f, self.state.values.get(name), self.meta.get(f.name)
+                        )
                         if value or f.name in self.meta:
                             self.meta[f.name] = value or ""
                     continue
@@ -1135,7 +1153,9 @@ class _Builder:
         for i, row in enumerate(rows):
             name = f"{prefix}{group.prefix}-{i}-"
             path = f"{at}[{i}]"
-            base_row = base_rows[row.src] if row.src is not None and row.src < len(base_rows) else {}
+            base_row = (
+                base_rows[row.src] if row.src is not None and row.src < len(base_rows) else {}
+            )
             item = copy.deepcopy(base_row)
             if group.key_prefix:
                 item = {"key": row.key, **{k: v for k, v in item.items() if k != "key"}}
@@ -1171,17 +1191,21 @@ class _Builder:
         base_rows = _filing_rows(self.base)
         had_items = {i.get("title") for i in self.base.get("filing_items") or []}
         use_filing = bool(self.base.get("filing")) or not self.base.get("filing_items")
-        titles, items = [], []
+        titles: list[str] = []
+        items: list[dict[str, Any]] = []
         for i, row in enumerate(rows):
             name = f"fil-{i}-"
-            base_row = base_rows[row.src] if row.src is not None and row.src < len(base_rows) else {}
+            base_row = (
+                base_rows[row.src] if row.src is not None and row.src < len(base_rows) else {}
+            )
             item = copy.deepcopy(base_row)
             for f in group.fields:
                 value = self.value(name + f.name, f, row.values.get(f.name), base_row.get(f.name))
                 _put(item, f.name, value, _field_default(f, group.cls))
             titles.append(item.get("title", ""))
             described = base_row.get("title") in had_items or any(
-                k != "title" and item.get(k) not in (None, _field_default(Field(k, ""), R.FilingItem))
+                k != "title"
+                and item.get(k) not in (None, _field_default(Field(k, ""), R.FilingItem))
                 for k in item
             )
             if described:
@@ -1236,7 +1260,7 @@ def _check_form(built: Built, state: State) -> None:
     for i, phase in enumerate(data.get("timeline") or []):
         start, due = phase.get("start"), phase.get("due")
         if start and due and _resolve_cmp(start, due):
-                err(f"ph-{i}-due", []).append("截止日期不能早于开始日期")
+            err(f"ph-{i}-due", []).append("截止日期不能早于开始日期")
         if phase.get("after") and phase.get("within_days") is None:
             err(f"ph-{i}-within_days", []).append("选了“在此节点之后”，请填写天数")
     for i, band in enumerate(_get(data, "grading_method.bands") or []):
@@ -1342,7 +1366,7 @@ class BoundPanel:
     error_count: int
 
 
-DAYS = tuple((str(d), f"{d}日") for d in range(1, 32)) + (("end", "月底"),)
+DAYS = (*tuple((str(d), f"{d}日") for d in range(1, 32)), ("end", "月底"))
 MONTHS = tuple((str(m), f"{m}月") for m in range(1, 13))
 
 
@@ -1351,7 +1375,10 @@ def _bind(
 ) -> BoundField:
     choices = f.choices
     if f.kind == "ref":
-        choices = (("", "—"),) + tuple((k, t or "（未命名）") for k, t in refs.get(f.ref, {}).items())
+        choices = (
+            ("", "—"),
+            *tuple((k, t or "（未命名）") for k, t in refs.get(f.ref, {}).items()),
+        )
     return BoundField(
         name=name,
         label=f.label,
@@ -1370,7 +1397,9 @@ def _bind_rows(
     bound = []
     for i, row in enumerate(rows):
         name = f"{prefix}{group.prefix}-{i}"
-        fields = [_bind(f, f"{name}-{f.name}", row.values.get(f.name), errors, refs) for f in group.fields]
+        fields = [
+            _bind(f, f"{name}-{f.name}", row.values.get(f.name), errors, refs) for f in group.fields
+        ]
         children = [
             _bind_rows(c, row.children.get(c.prefix, []), f"{name}-", errors, refs)
             for c in group.children
@@ -1392,7 +1421,7 @@ def bind(
     for panel in PANELS:
         blocks = []
         for block in panel.blocks:
-            fields = []
+            fields: list[BoundField] = []
             for f in block.fields:
                 name = block_name(block, f)
                 value = state.values.get(name)
@@ -1411,7 +1440,9 @@ def bind(
                     continue
                 fields.append(_bind(f, name, value, errors, refs))
             blocks.append(BoundBlock(block.label, fields))
-        groups = [_bind_rows(g, state.groups.get(g.prefix, []), "", errors, refs) for g in panel.groups]
+        groups = [
+            _bind_rows(g, state.groups.get(g.prefix, []), "", errors, refs) for g in panel.groups
+        ]
         names = [bf.name for b in blocks for bf in b.fields]
         count = sum(1 for n in errors if n in names or panel_of(n) == panel.id)
         panels.append(

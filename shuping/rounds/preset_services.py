@@ -39,9 +39,7 @@ def new_preset_key(committee: Organization) -> str:
     return f"u{committee.pk}-{n}"
 
 
-def copy_for_office(
-    source: Any, *, actor: Actor, committee: Organization, title: str
-) -> Preset:
+def copy_for_office(source: Any, *, actor: Actor, committee: Organization, title: str) -> Preset:
     """Copy a shipped or office preset for `committee` under a generated code."""
     return services.copy_preset(
         source, actor=actor, committee=committee, key=new_preset_key(committee), title=title
@@ -73,9 +71,7 @@ def save_preset_form(
             f"此模板已有更新的版本（第{latest}版），请重新打开编辑页后再修改。", field="base"
         )
     text = dumps({**meta, "key": locked.key}, rules_data)
-    return services.save_preset_version(
-        locked, actor=actor, text=text, note=note or "在表单中修改"
-    )
+    return services.save_preset_version(locked, actor=actor, text=text, note=note or "在表单中修改")
 
 
 # --- preview of the plan document ------------------------------------------------
@@ -182,10 +178,16 @@ def preview_blocks(data: bytes) -> list[PreviewBlock]:
                 continue
             run = paragraph.runs[0] if paragraph.runs else None
             kind = _KINDS.get(run.font.name or "", "p") if run else "p"
-            if run is not None and run.font.color is not None and run.font.color.rgb == documents.RED:
+            if (
+                run is not None
+                and run.font.color is not None
+                and run.font.color.rgb == documents.RED
+            ):
                 kind = "red"
-            align = {WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right"}.get(
-                paragraph.alignment, ""  # type: ignore[arg-type]
-            )
+            align = ""
+            if paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER:
+                align = "center"
+            elif paragraph.alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+                align = "right"
             out.append(PreviewBlock(kind, text=text.replace("\t", "　"), align=align))
     return out

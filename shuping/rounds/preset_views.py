@@ -82,9 +82,7 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
                 )
                 if "_preview_docx" in request.POST:
                     response = HttpResponse(data, content_type=content_type)
-                    response["Content-Disposition"] = (
-                        f"attachment; filename*=UTF-8''{quote(name)}"
-                    )
+                    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
                     return response
                 preview = preset_services.preview_blocks(data)
     scale = [s for s in pf._SPLIT.split(str(state.values.get("rules.ballot_scale", ""))) if s]

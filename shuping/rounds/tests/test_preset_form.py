@@ -7,6 +7,7 @@ import io
 import re
 import tomllib
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -136,7 +137,7 @@ def edit004(client, cast):
     return preset, url, read_form(client.get(url).content.decode())
 
 
-def _changed(before: dict, after: dict, path: str = "") -> list[str]:
+def _changed(before: Any, after: Any, path: str = "") -> list[str]:
     if isinstance(before, dict) and isinstance(after, dict):
         out = []
         for k in sorted(set(before) | set(after)):
@@ -165,7 +166,8 @@ def test_editing_the_quorum_changes_exactly_that(client, edit004):
     assert post(client, url, data, "_save").status_code == 302
     after = preset.latest().rules
     assert _changed(before, after) == [f".meetings[{index}].quorum.members_min_share"]
-    assert parse_rules(after).meetings[index].quorum.members_min_share == pytest.approx(0.85)
+    quorum = parse_rules(after).meetings[index].quorum
+    assert quorum is not None and quorum.members_min_share == pytest.approx(0.85)
 
 
 def test_editing_a_phase_date_changes_exactly_that(client, edit004):
@@ -176,7 +178,10 @@ def test_editing_a_phase_date_changes_exactly_that(client, edit004):
     assert post(client, url, data, "_save").status_code == 302
     after = preset.latest().rules
     changed = _changed(before, after)
-    assert ".timeline[0].due" in changed and set(changed) <= {".timeline[0].due", ".timeline[0].start"}
+    assert ".timeline[0].due" in changed and set(changed) <= {
+        ".timeline[0].due",
+        ".timeline[0].start",
+    }
     assert after["timeline"][0]["due"].endswith("-03-05")
 
 
@@ -210,8 +215,12 @@ def test_bad_input_errors_at_the_field(client, edit004, name, value, message):
     response = post(client, url, data, "_save")
     html = response.content.decode()
     assert response.status_code == 200 and preset.latest().number == 1
-    field = re.search(rf'<div class="field[^"]*has-error[^"]*">(?:(?!</div>).)*name="{re.escape(name)}"'
-                      rf'(?:(?!</div>).)*</div>', html, re.S)
+    field = re.search(
+        rf'<div class="field[^"]*has-error[^"]*">(?:(?!</div>).)*name="{re.escape(name)}"'
+        rf"(?:(?!</div>).)*</div>",
+        html,
+        re.S,
+    )
     assert field and message in field.group(0)
 
 
@@ -314,4 +323,6 @@ def test_a_stale_form_does_not_overwrite_a_newer_version(client, edit004):
     data["meta.title"] = ["旧页面上的修改"]
     html = post(client, url, data, "_save").content.decode()  # still says base 1
     assert "已有更新的版本（第2版）" in html
-    assert preset.latest().number == 2 and Preset.objects.get(pk=preset.pk).title != "旧页面上的修改"
+    assert (
+        preset.latest().number == 2 and Preset.objects.get(pk=preset.pk).title != "旧页面上的修改"
+    )
