@@ -139,7 +139,7 @@ FILING_KINDS = (
 )
 
 SHARE_HELP = "填百分比或分数，如 80% 或 1/3"
-DATE_HELP = "按述职年度推算：当年、次年的某月某日"
+DATE_HELP = ""
 
 EVALUATORS = Group(
     "ev",
@@ -418,6 +418,7 @@ PANELS: tuple[Panel, ...] = (
     Panel(
         "timeline",
         "时间安排",
+        help="日期按述职年度推算：“当年”指述职年度，“次年”指其下一年。也可不填日期，改选“在此节点之后”并填天数。",
         groups=(
             Group(
                 "ph",
@@ -1168,7 +1169,10 @@ class _Builder:
                     continue
                 if f.kind == "ref":
                     value = str(raw or "")
-                    if value and (value not in self.keys.get(f.ref, {}) or value == row.key):
+                    if value and f.ref == group.prefix and value == row.key:
+                        self.error(name + f.name, "不能选择本项自己")
+                        value = ""
+                    elif value and value not in self.keys.get(f.ref, {}):
                         self.error(name + f.name, "请从列表中选择")
                         value = ""
                     _put(item, f.name, value, "")
@@ -1376,7 +1380,7 @@ def _bind(
     choices = f.choices
     if f.kind == "ref":
         choices = (
-            ("", "—"),
+            ("", "（不选）"),
             *tuple((k, t or "（未命名）") for k, t in refs.get(f.ref, {}).items()),
         )
     return BoundField(

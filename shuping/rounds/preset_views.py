@@ -41,6 +41,7 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     preview: list[preset_services.PreviewBlock] | None = None
     if request.method != "POST":
+        open_panel = request.GET.get("open", open_panel)  # a link may open one section
         latest = preset.latest()
         state = pf.state_from_rules(
             preset_services.version_meta(latest), latest.rules, base=latest.number
@@ -103,4 +104,30 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
             "months": pf.MONTHS,
         },
         status=200,
+    )
+
+
+@login_required
+def preset_preview(request: HttpRequest, key: str) -> HttpResponse:
+    """The plan document the saved preset gives this office, as a page or a download."""
+    preset = get_office_preset_for(request.user, key)
+    latest = preset.latest()
+    year = timezone.localdate().year
+    name, content_type, data = preset_services.preview_document(
+        preset.committee, title=preset.title, rules_data=latest.rules, year=year
+    )
+    if request.GET.get("download"):
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+    return render(
+        request,
+        "rounds/preset_preview.html",
+        {
+            "title": f"预览：{preset.title}（第{latest.number}版）",
+            "office": preset,
+            "preview": preset_services.preview_blocks(data),
+            "preview_year": year,
+            "saved": True,
+        },
     )

@@ -25,5 +25,6 @@ urlpatterns = [
     path("presets/<str:key>/export/", views.preset_export, name="preset_export"),
     path("presets/<str:key>/edit/", preset_views.preset_edit, name="preset_edit"),
     path("presets/<str:key>/advanced/", views.preset_edit, name="preset_advanced"),
+    path("presets/<str:key>/preview/", preset_views.preset_preview, name="preset_preview"),
     path("reminders/", views.reminders, name="reminders"),
 ]

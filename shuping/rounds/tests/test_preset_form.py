@@ -326,3 +326,25 @@ def test_a_stale_form_does_not_overwrite_a_newer_version(client, edit004):
     assert (
         preset.latest().number == 2 and Preset.objects.get(pk=preset.pk).title != "旧页面上的修改"
     )
+
+
+def test_saved_preset_preview_page_and_download(client, cast):
+    preset = office_copy(cast, "003_quwei_liangji")
+    url = reverse("rounds:preset_preview", args=[preset.key])
+    login(client, cast.street_organizer)
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "一、述职范围和方式" in html and "003_" not in html
+    download = client.get(url, {"download": "1"})
+    assert download.status_code == 200
+    assert any("述职范围" in p.text for p in Document(io.BytesIO(download.content)).paragraphs)
+    login(client, cast.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_a_phase_cannot_count_from_itself(client, edit004):
+    preset, url, data = edit004
+    data["ph-0-after"] = data["ph-0-key"]
+    data["ph-0-within_days"] = ["3"]
+    html = post(client, url, data, "_save").content.decode()
+    assert "不能选择本项自己" in html and preset.latest().number == 1
