@@ -138,7 +138,7 @@ FILING_KINDS = (
     ("archive", "归档材料（系统生成）"),
 )
 
-SHARE_HELP = "填百分比或分数，如 80% 或 1/3"
+SHARE_HELP = "比例可填百分比或分数，如 80% 或 1/3。"
 DATE_HELP = ""
 
 EVALUATORS = Group(
@@ -195,6 +195,7 @@ PANELS: tuple[Panel, ...] = (
     Panel(
         "report",
         "述职报告",
+        help=SHARE_HELP,
         blocks=(
             Block(
                 "report",
@@ -202,7 +203,7 @@ PANELS: tuple[Panel, ...] = (
                 (
                     Field("max_chars", "全文字数上限（不超过）", "int", min=1),
                     Field("target_chars", "全文字数（左右）", "int", min=1),
-                    Field("tolerance", "“左右”允许的偏差", "share", help=SHARE_HELP),
+                    Field("tolerance", "“左右”允许的偏差", "share"),
                     Field("max_pages", "排版后页数上限", "int", min=1),
                     Field("requires_last_rectification", "须写上年整改落实情况", "bool"),
                     Field("review_before", "报告由谁审核"),
@@ -236,9 +237,9 @@ PANELS: tuple[Panel, ...] = (
                     Field("target_chars", "字数（左右）", "int", min=1),
                     Field("min_chars", "字数下限（不少于）", "int", min=1),
                     Field("max_chars", "字数上限（不超过）", "int", min=1),
-                    Field("min_share", "占全文比例下限（不少于）", "share", help=SHARE_HELP),
-                    Field("max_share", "占全文比例上限（不超过）", "share", help=SHARE_HELP),
-                    Field("target_share", "占全文比例（约）", "share", help=SHARE_HELP),
+                    Field("min_share", "占全文比例下限（不少于）", "share"),
+                    Field("max_share", "占全文比例上限（不超过）", "share"),
+                    Field("target_share", "占全文比例（约）", "share"),
                     Field("prefill_rectification", "打开时带入上年整改台账", "bool"),
                 ),
                 key_prefix="part",
@@ -249,6 +250,7 @@ PANELS: tuple[Panel, ...] = (
     Panel(
         "meetings",
         "述职评议会",
+        help=SHARE_HELP,
         groups=(
             Group(
                 "mtg",
@@ -282,13 +284,11 @@ PANELS: tuple[Panel, ...] = (
                         "quorum.members_min_share",
                         "到会人数不少于应到的",
                         "share",
-                        help=SHARE_HELP,
                     ),
                     Field(
                         "quorum.mass_min_share",
                         "群众代表不少于到会人数的",
                         "share",
-                        help=SHARE_HELP,
                     ),
                     Field("@weight", "在综合计分中的权重", "share", help="不用综合计分时留空"),
                 ),
@@ -301,6 +301,7 @@ PANELS: tuple[Panel, ...] = (
     Panel(
         "grades",
         "测评与评定",
+        help=SHARE_HELP,
         blocks=(
             Block(
                 "",
@@ -317,7 +318,7 @@ PANELS: tuple[Panel, ...] = (
                 R.GradingMethod,
                 (
                     Field("points", "各测评等次的分值（0–100）", "points"),
-                    Field("daily_weight", "日常管理得分的权重", "share", help=SHARE_HELP),
+                    Field("daily_weight", "日常管理得分的权重", "share"),
                     Field("text", "计分办法说明", "area"),
                 ),
                 label="综合计分（可不用）",
@@ -356,7 +357,7 @@ PANELS: tuple[Panel, ...] = (
                 (
                     Field("kind", "规则类型", "choice", GRADING_KINDS),
                     Field("grades", "所涉等次（顿号分隔）", "list"),
-                    Field("share", "比例", "share", help=SHARE_HELP),
+                    Field("share", "比例", "share"),
                     Field("count", "名额", "int", min=0),
                     Field("result", "结果等次"),
                     Field("title", "情形名称"),
@@ -550,7 +551,7 @@ PANELS: tuple[Panel, ...] = (
                     Field("publish_where", "公示方式"),
                     Field("report_within_days", "公示结束后几天内上报", "int", min=0),
                     Field("member_confirms", "党员本人确认结果", "bool"),
-                    Field("excellent_max_share", "优秀比例上限", "share", help=SHARE_HELP),
+                    Field("excellent_max_share", "优秀比例上限", "share"),
                     Field("link_days", "个人链接有效期（天）", "int", min=1),
                     Field("steps", "步骤（每行一项）", "lines"),
                     Field("text", "说明", "area"),
