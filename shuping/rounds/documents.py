@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from shuping.organizations.models import OrgKind, Sector
-from shuping.rounds.models import Campaign, Reporter, ReportMode, doc_number_for
+from shuping.rounds.models import Campaign, Deadline, Reporter, ReportMode, doc_number_for
 from shuping.rounds.rules import Rules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -246,13 +246,22 @@ def _range(start: date | None, due: date | None) -> str:
     return "时间另行通知"
 
 
-def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple[str, str, bytes]:
-    """The plan of `campaign` as .docx: (filename, content type, bytes)."""
+def plan_document(
+    campaign: Campaign,
+    *,
+    issued_on: date | None = None,
+    reporters: list[Reporter] | None = None,
+    deadlines: list[Deadline] | None = None,
+) -> tuple[str, str, bytes]:
+    """The plan of `campaign` as .docx: (filename, content type, bytes). A preset's
+    preview passes an unsaved round with its proposed `reporters` and `deadlines`."""
     rules: Rules = campaign.parsed_rules
     year = campaign.year
     doc = rules.document
-    reporters = list(campaign.reporters.select_related("organization", "person"))
-    deadlines = list(campaign.deadlines.all())
+    if reporters is None:
+        reporters = list(campaign.reporters.select_related("organization", "person"))
+    if deadlines is None:
+        deadlines = list(campaign.deadlines.all())
     issued_on = issued_on or campaign.created_at.date()
     issuer = _fmt(doc.issuer, year, campaign.committee.name) or f"中共{campaign.committee.name}"
     w = PlanWriter()

@@ -99,7 +99,6 @@ class FilingForm(forms.Form):
 
 class PresetCopyForm(forms.Form):
     committee = forms.TypedChoiceField(label="所属单位", coerce=int)
-    key = forms.CharField(label="模板代号", max_length=60, help_text="字母、数字、- 和 _")
     title = forms.CharField(label="模板名称", max_length=200)
 
     def __init__(self, *args: Any, committees: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -126,6 +125,9 @@ class PresetEditForm(forms.Form):
     onsite_places = forms.IntegerField(label="现场述职名额", required=False, min_value=0)
     minutes_per_report = forms.IntegerField(
         label="第一个述职会每人述职时间（分钟）", required=False, min_value=1
+    )
+    upload = forms.FileField(
+        label="从文件导入", required=False, help_text="选择导出的模板文件；选了文件则以文件内容为准"
     )
     text = forms.CharField(
         strip=False,  # line numbers in errors must match what the editor shows

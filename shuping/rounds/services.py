@@ -944,7 +944,7 @@ def copy_preset(
         created_by=_user(actor),
     )
     text = _office_text(definition.text, key=key, title=title.strip()) if definition.text else ""
-    _save_version(preset, actor=actor, text=text, note=f"复制自 {definition.key}")
+    _save_version(preset, actor=actor, text=text, note=f"复制自“{definition.title}”")
     record(
         actor=actor,
         action="preset.copy",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from shuping.rounds import views
+from shuping.rounds import preset_views, views
 
 app_name = "rounds"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("presets/<str:key>/", views.preset_detail, name="preset_detail"),
     path("presets/<str:key>/copy/", views.preset_copy, name="preset_copy"),
     path("presets/<str:key>/export/", views.preset_export, name="preset_export"),
-    path("presets/<str:key>/edit/", views.preset_edit, name="preset_edit"),
+    path("presets/<str:key>/edit/", preset_views.preset_edit, name="preset_edit"),
+    path("presets/<str:key>/advanced/", views.preset_edit, name="preset_advanced"),
+    path("presets/<str:key>/preview/", preset_views.preset_preview, name="preset_preview"),
     path("reminders/", views.reminders, name="reminders"),
 ]

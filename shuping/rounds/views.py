@@ -58,6 +58,7 @@ from shuping.rounds.models import (
     Reminder,
     ReportMode,
 )
+from shuping.rounds.preset_services import copy_for_office
 from shuping.rounds.presets import PresetDef, get_preset, line_of, shipped_presets
 from shuping.rounds.queries import reporter_counts
 
@@ -560,22 +561,21 @@ def preset_copy(request: HttpRequest, key: str) -> HttpResponse:
     form = PresetCopyForm(
         request.POST or None,
         committees=committees,
-        initial={"title": f"{definition.title}（副本）", "key": f"{key}-copy"},
+        initial={"title": f"{definition.title}（副本）"},
     )
     if request.method == "POST" and form.is_valid():
         committee = Organization.objects.get(pk=form.cleaned_data["committee"])
         try:
-            preset = services.copy_preset(
+            preset = copy_for_office(
                 definition,
                 actor=request.user,
                 committee=committee,
-                key=form.cleaned_data["key"],
                 title=form.cleaned_data["title"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, "已复制为本单位模板，可继续修改。")
+            messages.success(request, "已复制为本单位模板，可在下面逐项修改。")
             return redirect("rounds:preset_edit", key=preset.key)
     return render(
         request,
@@ -594,10 +594,13 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise NotFound()
     latest = office.latest()
     initial = preset_edit_initial(office.title, latest.rules, latest.text)
-    form = PresetEditForm(request.POST or None, initial=initial)
+    form = PresetEditForm(request.POST or None, request.FILES or None, initial=initial)
     error_line = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
+        upload = form.cleaned_data.get("upload")
+        if upload is not None:  # importing a file replaces the text
+            text = upload.read().decode("utf-8-sig", errors="replace")
         changes = {
             path: form.cleaned_data[name]
             for name, path in PresetEditForm.STRUCTURED.items()
@@ -621,7 +624,7 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
         request,
         "rounds/preset_edit.html",
         {
-            "title": f"编辑模板：{office.title}",
+            "title": f"导入/导出：{office.title}",
             "office": office,
             "form": form,
             "error_line": error_line,

@@ -130,15 +130,18 @@ def test_preset_pages(client, cast):
     assert "健全和完善党建工作制度体系情况" in detail.content.decode()
     copy = client.post(
         reverse("rounds:preset_copy", args=["004_jiedao_shuangshu"]),
-        {"committee": cast.street.pk, "key": "jd", "title": "甲街道双述双评"},
+        {"committee": cast.street.pk, "title": "甲街道双述双评"},
     )
     assert copy.status_code == 302
-    edit_url = reverse("rounds:preset_edit", args=["jd"])
-    text = Preset.objects.get(key="jd").latest().text
+    preset = Preset.objects.get(title="甲街道双述双评")
+    assert copy["Location"] == reverse("rounds:preset_edit", args=[preset.key])
+    # the text editor stays, as 高级：导入/导出
+    edit_url = reverse("rounds:preset_advanced", args=[preset.key])
+    text = preset.latest().text
     form = {"title": "甲街道双述双评", "report_max_chars": 1500, "text": text, "note": ""}
     bad = client.post(edit_url, {**form, "text": text.replace("count = 4", 'count = "四"')})
     html = bad.content.decode()
-    assert "grading[0].count" in html and "错误位置" in html
+    assert "grading[0].count" in html and "错误位置" in html and "<script>" not in html
     ok = client.post(
         edit_url,
         {
@@ -150,16 +153,19 @@ def test_preset_pages(client, cast):
         },
     )
     assert ok.status_code == 302
-    preset = Preset.objects.get(key="jd")
     latest = preset.latest()
     assert latest.number == 2 and latest.note == "改"
     assert latest.rules["report"]["max_chars"] == 1200
     assert latest.rules["meetings"][0]["minutes_per_report"] == 10
     assert latest.rules["grading"][0]["count"] == 3
     assert "minutes_per_report = 10" in latest.text and "# 关于认真做好" in latest.text
+    upload = io.BytesIO(text.replace("count = 4", "count = 2").encode())
+    upload.name = "模板.toml"
+    imported = client.post(edit_url, {**form, "upload": upload})
+    assert imported.status_code == 302 and preset.latest().rules["grading"][0]["count"] == 2
     login(client, cast.outsider)
     assert client.get(edit_url).status_code == 404
-    assert client.get(reverse("rounds:preset_detail", args=["jd"])).status_code == 404
+    assert client.get(reverse("rounds:preset_detail", args=[preset.key])).status_code == 404
 
 
 def test_reassign_modes_page(client, cast, street_round):
