@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 
 from shuping.accounts.access import grants, is_admin, org_scope_q, reaches
 from shuping.accounts.models import Role
-from shuping.lib.errors import NotFound
+from shuping.lib.errors import DomainError, NotFound, PermissionDenied
 from shuping.lib.types import Viewer
 from shuping.reports.models import (
     APPROVED_STATES,
@@ -68,6 +68,12 @@ def is_superior(user: Viewer, reporter: Reporter) -> bool:
     return reaches(user, reporter.organization, roles=(Role.SUPERIOR,))
 
 
+def sees_drafts(user: Viewer, reporter: Reporter) -> bool:
+    """Author and office read a report's working history (versions, resubmission diffs);
+    a reader of approved reports only (the superior) reads the approved text alone."""
+    return is_author(user, reporter) or can_manage(user, reporter)
+
+
 def visible_reports(user: Viewer) -> QuerySet[DutyReport]:
     if is_admin(user):
         return DutyReport.objects.all()
@@ -91,6 +97,25 @@ def may_read(user: Viewer, report: DutyReport) -> bool:
     if is_author(user, reporter) or can_manage(user, reporter):
         return True
     return report.state in APPROVED_STATES and is_superior(user, reporter)
+
+
+def booklet_unapproved(user: Viewer, campaign: Any, requested: str | None) -> str:
+    """What the booklet of a meeting of `campaign` does with reports under review, for `user`.
+
+    Only those who may read every report of the round in any state (organizer, host, admin
+    over its committee) may have them marked in; the organizing office gets that by default,
+    everyone else gets them left out. Raises PermissionDenied when someone else asks for
+    them (the superior reads approved reports only)."""
+    from shuping.reports.export import Unapproved
+
+    committee = campaign.committee
+    if requested in (None, ""):
+        return Unapproved.MARK if reaches(user, committee, roles=REVIEW_ROLES) else Unapproved.OMIT
+    if requested not in Unapproved.values:
+        raise DomainError("请选择审核中的报告是否编入汇编。", field="unapproved")
+    if requested == Unapproved.MARK and not reaches(user, committee, roles=MANAGE_ROLES):
+        raise PermissionDenied("审核中的报告只能由组织单位编入汇编，您只能看到审核通过的报告。")
+    return str(requested)
 
 
 def get_report_for(user: Viewer, pk: Any, *, write: bool = False) -> DutyReport:
