@@ -60,8 +60,18 @@ def can_manage(user: Viewer, reporter: Reporter) -> bool:
 
 
 def can_review(user: Viewer, reporter: Reporter) -> bool:
-    """Return / approve / summarize / publish: the organizing office."""
-    return reaches(user, reporter.organization, roles=REVIEW_ROLES)
+    """Return / approve / summarize / publish: the organizing office of the round, and the
+    office of a committee between it and the reporter (a street's office reviews its
+    branches' reports in the district's round). An office never reviews its own
+    organization's report in a higher committee's round: that is the round's office's."""
+    if reaches(user, reporter.campaign.committee, roles=REVIEW_ROLES):
+        return True
+    org = reporter.organization
+    return any(
+        g.organization_id != org.pk and org.path.startswith(g.organization.path)
+        for g in grants(user, REVIEW_ROLES)
+        if g.role != Role.REPORTER
+    )
 
 
 def is_superior(user: Viewer, reporter: Reporter) -> bool:
@@ -82,6 +92,21 @@ def visible_reports(user: Viewer) -> QuerySet[DutyReport]:
     superior = org_scope_q(user, roles=(Role.SUPERIOR,), prefix="reporter__organization__")
     q |= superior & Q(state__in=APPROVED_STATES)
     return DutyReport.objects.filter(q)
+
+
+def participating_reporters(user: Viewer) -> QuerySet[Reporter]:
+    """Reporters in the user's subtree (as organizer or host) in rounds of a committee above
+    it — the rounds an office reads because its own organization reports in them."""
+    if is_admin(user) or not user.is_authenticated:
+        return Reporter.objects.none()
+    overseen = org_scope_q(
+        user, roles=(*MANAGE_ROLES, Role.SUPERIOR), prefix="campaign__committee__"
+    )
+    return (
+        Reporter.objects.filter(org_scope_q(user, roles=MANAGE_ROLES, prefix="organization__"))
+        .exclude(overseen)
+        .exclude(_own_reporter_q(user))
+    )
 
 
 def visible_reporters(user: Viewer) -> QuerySet[Reporter]:

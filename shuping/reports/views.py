@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuping.accounts.access import reaches
+from shuping.accounts.access import org_scope_q, reaches
 from shuping.accounts.models import Role
 from shuping.lib.errors import DomainError, NotFound
 from shuping.reports import access, checks, export, services
@@ -64,15 +64,26 @@ def index(request: HttpRequest) -> HttpResponse:
         .prefetch_related("reports")
         .order_by("-campaign__year", "campaign_id")
     )
-    campaigns = [
-        c
-        for c in Campaign.objects.select_related("committee").order_by("-year", "id")
-        if reaches(request.user, c.committee, roles=(*access.MANAGE_ROLES, Role.SUPERIOR))
-    ]
+    campaigns = (
+        Campaign.objects.filter(
+            org_scope_q(
+                request.user, roles=(*access.MANAGE_ROLES, Role.SUPERIOR), prefix="committee__"
+            )
+        )
+        .select_related("committee")
+        .order_by("-year", "id")
+    )
+    # rounds of a committee above, in which organizations of the user's subtree report
+    participating = (
+        access.participating_reporters(request.user)
+        .select_related("campaign__committee", "organization", "person")
+        .prefetch_related(Prefetch("reports", queryset=DutyReport.objects.order_by("audience")))
+        .order_by("-campaign__year", "campaign_id", "order")
+    )
     return render(
         request,
         "reports/index.html",
-        {"title": "述职报告", "mine": mine, "campaigns": campaigns},
+        {"title": "述职报告", "mine": mine, "campaigns": campaigns, "participating": participating},
     )
 
 
