@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 # (ballots/middleware.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shuping.ballots.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -257,6 +258,25 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only our own files run, nothing is framed or
+# posted elsewhere. Pages carry no inline <script>, no on*= handlers and no style=""
+# attributes; data-driven sizes (vote bars) are data-* attributes a static script applies,
+# so style-src needs no 'unsafe-inline' either. shuping/tests/test_csp.py crawls every role's
+# pages and fails on anything that would need it. The projector alone widens
+# frame-ancestors to 'self' (the host's console previews it in a frame).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 
 LOGGING = {

@@ -29,7 +29,7 @@ from shuping.rectification.exports import ledger_xlsx, plan_docx
 from shuping.rectification.models import Item, Plan
 from shuping.reports.export import export_booklet, export_case, export_report
 from shuping.reports.models import (
-    REVIEWED_STATES,
+    APPROVED_STATES,
     Attachment,
     AttachmentKind,
     DutyReport,
@@ -50,7 +50,8 @@ class Kind:
 
 def _reports(campaign: Campaign):  # type: ignore[no-untyped-def]
     return (
-        DutyReport.objects.filter(reporter__campaign=campaign, state__in=REVIEWED_STATES)
+        # the bundle goes to the superior, who reads approved reports only
+        DutyReport.objects.filter(reporter__campaign=campaign, state__in=APPROVED_STATES)
         .select_related("reporter__organization", "reporter__campaign")
         .order_by("reporter__order", "audience", "pk")
     )

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -656,6 +657,7 @@ def _by_key(field_name: str, key: str) -> Meeting:
 
 @never_cache
 @xframe_options_sameorigin  # the host's console previews it in a frame
+@csp_replace({"frame-ancestors": "'self'"})  # type: ignore[arg-type]  # typed for (request) views
 def projector(request: HttpRequest, key: str) -> HttpResponse:
     meeting = _by_key("projector_key", key)
     return render(

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 
 from shuping.accounts.access import grants, is_admin, org_scope_q, reaches
 from shuping.accounts.models import Role
-from shuping.lib.errors import NotFound
+from shuping.lib.errors import DomainError, NotFound, PermissionDenied
 from shuping.lib.types import Viewer
 from shuping.reports.models import (
     APPROVED_STATES,
@@ -60,12 +60,28 @@ def can_manage(user: Viewer, reporter: Reporter) -> bool:
 
 
 def can_review(user: Viewer, reporter: Reporter) -> bool:
-    """Return / approve / summarize / publish: the organizing office."""
-    return reaches(user, reporter.organization, roles=REVIEW_ROLES)
+    """Return / approve / summarize / publish: the organizing office of the round, and the
+    office of a committee between it and the reporter (a street's office reviews its
+    branches' reports in the district's round). An office never reviews its own
+    organization's report in a higher committee's round: that is the round's office's."""
+    if reaches(user, reporter.campaign.committee, roles=REVIEW_ROLES):
+        return True
+    org = reporter.organization
+    return any(
+        g.organization_id != org.pk and org.path.startswith(g.organization.path)
+        for g in grants(user, REVIEW_ROLES)
+        if g.role != Role.REPORTER
+    )
 
 
 def is_superior(user: Viewer, reporter: Reporter) -> bool:
     return reaches(user, reporter.organization, roles=(Role.SUPERIOR,))
+
+
+def sees_drafts(user: Viewer, reporter: Reporter) -> bool:
+    """Author and office read a report's working history (versions, resubmission diffs);
+    a reader of approved reports only (the superior) reads the approved text alone."""
+    return is_author(user, reporter) or can_manage(user, reporter)
 
 
 def visible_reports(user: Viewer) -> QuerySet[DutyReport]:
@@ -76,6 +92,21 @@ def visible_reports(user: Viewer) -> QuerySet[DutyReport]:
     superior = org_scope_q(user, roles=(Role.SUPERIOR,), prefix="reporter__organization__")
     q |= superior & Q(state__in=APPROVED_STATES)
     return DutyReport.objects.filter(q)
+
+
+def participating_reporters(user: Viewer) -> QuerySet[Reporter]:
+    """Reporters in the user's subtree (as organizer or host) in rounds of a committee above
+    it — the rounds an office reads because its own organization reports in them."""
+    if is_admin(user) or not user.is_authenticated:
+        return Reporter.objects.none()
+    overseen = org_scope_q(
+        user, roles=(*MANAGE_ROLES, Role.SUPERIOR), prefix="campaign__committee__"
+    )
+    return (
+        Reporter.objects.filter(org_scope_q(user, roles=MANAGE_ROLES, prefix="organization__"))
+        .exclude(overseen)
+        .exclude(_own_reporter_q(user))
+    )
 
 
 def visible_reporters(user: Viewer) -> QuerySet[Reporter]:
@@ -91,6 +122,25 @@ def may_read(user: Viewer, report: DutyReport) -> bool:
     if is_author(user, reporter) or can_manage(user, reporter):
         return True
     return report.state in APPROVED_STATES and is_superior(user, reporter)
+
+
+def booklet_unapproved(user: Viewer, campaign: Any, requested: str | None) -> str:
+    """What the booklet of a meeting of `campaign` does with reports under review, for `user`.
+
+    Only those who may read every report of the round in any state (organizer, host, admin
+    over its committee) may have them marked in; the organizing office gets that by default,
+    everyone else gets them left out. Raises PermissionDenied when someone else asks for
+    them (the superior reads approved reports only)."""
+    from shuping.reports.export import Unapproved
+
+    committee = campaign.committee
+    if requested in (None, ""):
+        return Unapproved.MARK if reaches(user, committee, roles=REVIEW_ROLES) else Unapproved.OMIT
+    if requested not in Unapproved.values:
+        raise DomainError("请选择审核中的报告是否编入汇编。", field="unapproved")
+    if requested == Unapproved.MARK and not reaches(user, committee, roles=MANAGE_ROLES):
+        raise PermissionDenied("审核中的报告只能由组织单位编入汇编，您只能看到审核通过的报告。")
+    return str(requested)
 
 
 def get_report_for(user: Viewer, pk: Any, *, write: bool = False) -> DutyReport:

@@ -199,13 +199,24 @@ def export_docx(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @router.get("/meetings/{meeting_id}/booklet")
-def booklet(request: HttpRequest, meeting_id: int, format: str = "docx") -> HttpResponse:
-    """述职材料汇编 as one .docx, or `?format=zip` for separate files."""
+def booklet(
+    request: HttpRequest, meeting_id: int, format: str = "docx", unapproved: str = ""
+) -> HttpResponse:
+    """述职材料汇编 as one .docx, or `?format=zip` for separate files.
+
+    `unapproved=omit` leaves reports under review out, `unapproved=mark` puts them in
+    marked "（审核中）" (organizer, host and admin of the round only); without it the
+    organizing office gets them marked and everyone else left out."""
     from shuping.reports.views import _get_meeting
 
     meeting = _get_meeting(request.user, meeting_id)
+    mode = export.Unapproved(
+        access.booklet_unapproved(request.user, meeting.campaign, unapproved or None)
+    )
     result = (
-        export.export_booklet_zip(meeting) if format == "zip" else export.export_booklet(meeting)
+        export.export_booklet_zip(meeting, unapproved=mode)
+        if format == "zip"
+        else export.export_booklet(meeting, unapproved=mode)
     )
     name, ctype, data = result
     resp = HttpResponse(data, content_type=ctype)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from docx import Document as new_document
 from docx.document import Document
@@ -350,6 +351,17 @@ def export_case(case: InnovationCase) -> tuple[str, str, bytes]:
 # --- the booklet -------------------------------------------------------------------------
 
 
+class Unapproved(models.TextChoices):
+    """What the booklet does with a report still under review (submitted, not approved).
+
+    The office chooses when it generates the booklet; left out is the default everywhere
+    it does not choose (the filing bundle, anyone but the organizer), so a reader who may
+    only see approved reports (the superior) never receives one through the booklet."""
+
+    OMIT = "omit", "不编入"
+    MARK = "mark", "编入，目录中标注“（审核中）”"
+
+
 @dataclass(frozen=True)
 class BookletEntry:
     order: int
@@ -361,8 +373,12 @@ class BookletEntry:
     pictures: tuple[Attachment, ...] = ()
 
 
-def booklet_entries(meeting: object) -> list[BookletEntry]:
+def booklet_entries(
+    meeting: object, *, unapproved: Unapproved = Unapproved.OMIT
+) -> list[BookletEntry]:
     """Everything the booklet holds, in speaking order, with estimated first pages.
+
+    Reports under review are left out, or marked "（审核中）" when the office asks for them.
 
     Four queries whatever the agenda's length: agenda with reporters, their submitted
     reports, their cases, and the cases' pictures."""
@@ -399,6 +415,8 @@ def booklet_entries(meeting: object) -> list[BookletEntry]:
         who = rep.person.name if rep.person_id else "（书记空缺）"  # type: ignore[union-attr]
         label = f"{rep.position or rep.organization.name + '书记'} {who}"
         report = reports.get(rep.pk)
+        if report is not None and report.state not in APPROVED_STATES:
+            report = report if unapproved == Unapproved.MARK else None
         if report is not None:
             # a report still under review is marked in the contents, never passed off as final
             mark = "" if report.state in APPROVED_STATES else "（审核中）"
@@ -449,11 +467,13 @@ def _toc(doc: Document, entries: list[BookletEntry]) -> None:
     last.add_run()._r.append(fld("end"))
 
 
-def export_booklet(meeting: object) -> tuple[str, str, bytes]:
+def export_booklet(
+    meeting: object, *, unapproved: Unapproved = Unapproved.OMIT
+) -> tuple[str, str, bytes]:
     from shuping.meetings.models import Meeting
 
     assert isinstance(meeting, Meeting)
-    entries = booklet_entries(meeting)
+    entries = booklet_entries(meeting, unapproved=unapproved)
     campaign = meeting.campaign
     doc = base_document()
     first = doc.sections[0]
@@ -492,15 +512,17 @@ def export_booklet(meeting: object) -> tuple[str, str, bytes]:
     return name, DOCX, _save(doc)
 
 
-def export_booklet_zip(meeting: object) -> tuple[str, str, bytes]:
+def export_booklet_zip(
+    meeting: object, *, unapproved: Unapproved = Unapproved.OMIT
+) -> tuple[str, str, bytes]:
     from shuping.meetings.models import Meeting
 
     assert isinstance(meeting, Meeting)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        name, _, data = export_booklet(meeting)
+        name, _, data = export_booklet(meeting, unapproved=unapproved)
         zf.writestr(f"00_{name}", data)
-        for e in booklet_entries(meeting):
+        for e in booklet_entries(meeting, unapproved=unapproved):
             if e.report is not None:
                 fname, _, data = export_report(e.report)
             elif e.case is not None:

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuping.accounts.access import reaches
+from shuping.accounts.access import org_scope_q, reaches
 from shuping.accounts.models import Role
 from shuping.lib.errors import DomainError, NotFound
 from shuping.reports import access, checks, export, services
@@ -64,15 +64,26 @@ def index(request: HttpRequest) -> HttpResponse:
         .prefetch_related("reports")
         .order_by("-campaign__year", "campaign_id")
     )
-    campaigns = [
-        c
-        for c in Campaign.objects.select_related("committee").order_by("-year", "id")
-        if reaches(request.user, c.committee, roles=(*access.MANAGE_ROLES, Role.SUPERIOR))
-    ]
+    campaigns = (
+        Campaign.objects.filter(
+            org_scope_q(
+                request.user, roles=(*access.MANAGE_ROLES, Role.SUPERIOR), prefix="committee__"
+            )
+        )
+        .select_related("committee")
+        .order_by("-year", "id")
+    )
+    # rounds of a committee above, in which organizations of the user's subtree report
+    participating = (
+        access.participating_reporters(request.user)
+        .select_related("campaign__committee", "organization", "person")
+        .prefetch_related(Prefetch("reports", queryset=DutyReport.objects.order_by("audience")))
+        .order_by("-campaign__year", "campaign_id", "order")
+    )
     return render(
         request,
         "reports/index.html",
-        {"title": "述职报告", "mine": mine, "campaigns": campaigns},
+        {"title": "述职报告", "mine": mine, "campaigns": campaigns, "participating": participating},
     )
 
 
@@ -102,7 +113,7 @@ def overview_rows(user: Any, campaign: Campaign) -> list[dict[str, Any]]:
     titles = {m.key: m.title for m in campaign.parsed_rules.meetings}
     for rep in reporters:
         # the superior sees approved reports only; drafts are for the office and the author
-        sees_drafts = access.can_manage(user, rep) or access.is_author(user, rep)
+        sees_drafts = access.sees_drafts(user, rep)
         by_audience = {r.audience: r for r in rep.reports.all()}
         for audience in audiences:
             report = by_audience.get(audience)
@@ -417,6 +428,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     rules = services.rules_for(report)
     reporter = report.reporter
     results = checks.run_checks(rules, report.sections)
+    history = access.sees_drafts(request.user, reporter)
     return render(
         request,
         "reports/detail.html",
@@ -427,7 +439,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": _sections_view(report),
             "checks": results,
             "failing": failing_checks(results),
-            "diff": services.resubmission_diff(report),
+            "diff": services.resubmission_diff(report) if history else None,
             "is_author": access.is_author(request.user, reporter),
             "can_review": access.can_review(request.user, reporter),
             "can_mark_read": rules.superior_reads
@@ -438,7 +450,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 or access.can_review(request.user, reporter)
             ),
             "general_comments": [c for c in report.comments.all() if not c.section_key],
-            "versions": report.versions.select_related("author")[:20],
+            "versions": report.versions.select_related("author")[:20] if history else [],
             "due": services.report_due(reporter.campaign_id),
             "previous_items": services.previous_rectification_items(reporter),
         },
@@ -495,7 +507,8 @@ def review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
     v = report.versions.filter(number=number).select_related("author").first()
-    if v is None:
+    # earlier versions are drafts: never shown to a reader of approved reports only
+    if v is None or not access.sees_drafts(request.user, report.reporter):
         raise NotFound()
     rules = services.rules_for(report)
     parts = [(s.title, v.sections.get(s.key, "")) for s in rules.sections]
@@ -658,21 +671,38 @@ def _get_meeting(user: Any, pk: Any) -> Any:
 @login_required
 def booklet(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     meeting = _get_meeting(request.user, meeting_pk)
+    try:
+        unapproved = access.booklet_unapproved(
+            request.user, meeting.campaign, request.GET.get("unapproved")
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+        unapproved = export.Unapproved.OMIT
+    mode = export.Unapproved(unapproved)
     if request.GET.get("format") == "zip":
-        return _download(export.export_booklet_zip(meeting))
+        return _download(export.export_booklet_zip(meeting, unapproved=mode))
     if request.GET.get("format") == "docx":
-        return _download(export.export_booklet(meeting))
-    entries = export.booklet_entries(meeting)
+        return _download(export.export_booklet(meeting, unapproved=mode))
+    entries = export.booklet_entries(meeting, unapproved=mode)
     included = {e.report.reporter_id for e in entries if e.report is not None}
     missing = [
         row.reporter
         for row in meeting.agenda.select_related("reporter__organization").order_by("order")
         if row.reporter_id not in included
     ]
+    # the choice is offered to those who may read reports under review at all
+    can_choose = reaches(request.user, meeting.campaign.committee, roles=access.MANAGE_ROLES)
     return render(
         request,
         "reports/booklet.html",
-        {"title": "述职材料汇编", "meeting": meeting, "entries": entries, "missing": missing},
+        {
+            "title": "述职材料汇编",
+            "meeting": meeting,
+            "entries": entries,
+            "missing": missing,
+            "unapproved": mode,
+            "choices": export.Unapproved.choices if can_choose else [],
+        },
     )
 
 

@@ -66,3 +66,24 @@ def test_huge_ids_and_overlong_text_are_not_server_errors(cast: Cast, meeting: M
     assert r.status_code in (201, 400)  # type: ignore[attr-defined]
     r = _create(c, meeting, campaign_id=2**63)
     assert r.status_code in (400, 404)  # type: ignore[attr-defined]
+
+
+def test_the_meeting_form_does_not_name_a_host_outside_the_subtree(
+    cast: Cast, meeting: Meeting
+) -> None:
+    stranger = Person.objects.create(name="外单位某某", organization=cast.organ)
+    c = _client(cast)
+    page = c.get(f"/meetings/round/{meeting.campaign_id}/").content.decode()
+    assert "外单位某某" not in page  # not offered as a choice either
+    r = c.post(
+        f"/meetings/round/{meeting.campaign_id}/",
+        {
+            "kind": "committee",
+            "title": "第二次会议",
+            "starts_at": "2026-12-21T09:00",
+            "host": stranger.pk,
+        },
+    )
+    assert r.status_code == 200 and "外单位某某" not in r.content.decode()
+    assert 'class="field has-error"' in r.content.decode() or "有效" in r.content.decode()
+    assert not Meeting.objects.filter(host=stranger).exists()

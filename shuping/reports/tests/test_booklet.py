@@ -71,7 +71,7 @@ def test_booklet_order_toc_and_page_numbers(
         case=case,
         caption="驿站揭牌",
     )
-    name, ctype, data = export.export_booklet(meeting)
+    name, ctype, data = export.export_booklet(meeting, unapproved=export.Unapproved.MARK)
     _keep("booklet.docx", data)
     assert name.endswith("述职材料汇编.docx") and ctype == export.DOCX
     doc = Document(io.BytesIO(data))
@@ -101,7 +101,7 @@ def test_booklet_order_toc_and_page_numbers(
 
 def test_booklet_zip(meeting: Meeting, campaign: Campaign, cast: Cast) -> None:
     _fill(campaign, cast)
-    name, ctype, data = export.export_booklet_zip(meeting)
+    name, ctype, data = export.export_booklet_zip(meeting, unapproved=export.Unapproved.MARK)
     assert ctype == export.ZIP and name.endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
@@ -137,7 +137,7 @@ def test_booklet_query_count(
 def test_drafts_stay_out_of_the_booklet(meeting: Meeting, campaign: Campaign, cast: Cast) -> None:
     _fill(campaign, cast)
     DutyReport.objects.filter(reporter__organization=cast.branch).update(state="draft")
-    entries = export.booklet_entries(meeting)
+    entries = export.booklet_entries(meeting, unapproved=export.Unapproved.MARK)
     # the submitted one is in, marked as still under review
     assert [e.label for e in entries] == ["甲社区第一党支部书记 （书记空缺）（审核中）"]
     c = Client()
@@ -164,7 +164,10 @@ def test_export_command(meeting: Meeting, campaign: Campaign, cast: Cast, tmp_pa
     Document(str(out))
     out = tmp_path / "b.docx"
     call_command("export", "booklet", str(meeting.pk), "--output", str(out))
-    assert "述职材料汇编" in [p.text for p in Document(str(out)).paragraphs]
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert "述职材料汇编" in texts and not any("审核中" in t for t in texts)
+    call_command("export", "booklet", str(meeting.pk), "--output", str(out), "--unapproved", "mark")
+    assert any("（审核中）" in p.text for p in Document(str(out)).paragraphs)
     out = tmp_path / "b.zip"
     call_command("export", "booklet", str(meeting.pk), "--output", str(out))
     assert zipfile.is_zipfile(out)

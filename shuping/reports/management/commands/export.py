@@ -28,6 +28,12 @@ class Command(BaseCommand):
             p = sub.add_parser(name, help=helptext)
             p.add_argument("id", type=int)
             p.add_argument("--output", "-o", required=True)
+            p.add_argument(
+                "--unapproved",
+                choices=export.Unapproved.values,
+                default=export.Unapproved.OMIT,
+                help="审核中的报告：omit 不编入（默认），mark 编入并标注（审核中）",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         what, pk, output = options["what"], options["id"], Path(options["output"])
@@ -47,10 +53,11 @@ class Command(BaseCommand):
             meeting = Meeting.objects.select_related("campaign__committee").filter(pk=pk).first()
             if meeting is None:
                 raise CommandError(f"会议 {pk} 不存在")
+            mode = export.Unapproved(options.get("unapproved") or export.Unapproved.OMIT)
             if output.suffix.lower() == ".zip":
-                name, _, data = export.export_booklet_zip(meeting)
+                name, _, data = export.export_booklet_zip(meeting, unapproved=mode)
             else:
-                name, _, data = export.export_booklet(meeting)
+                name, _, data = export.export_booklet(meeting, unapproved=mode)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
         self.stdout.write(f"{name} → {output}（{len(data)} 字节）")
