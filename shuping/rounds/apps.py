@@ -30,6 +30,8 @@ class RoundsConfig(AppConfig):
                 "campaign.sample": "随机抽取述职对象",
                 "campaign.status": "变更方案状态",
                 "campaign.modes": "调整现场述职名额",
+                "campaign.archive": "归档考核方案",
+                "campaign.reopen": "重新打开已归档方案",
                 "reporter.add": "增加述职对象",
                 "reporter.remove": "移出述职对象",
                 "reporter.mode": "调整述职方式",
