@@ -5,6 +5,7 @@ meeting's record reads in order, and the reminders `shuping remind` makes are th
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -49,23 +50,30 @@ def _story_problems() -> list[str]:
     for meeting in Meeting.objects.select_related("campaign"):
         if not meeting_window_ok(meeting):
             bad.append(f"{meeting.title}：会议日期不在方案的时间安排内")
-        previous = meeting.starts_at
-        for entry in meeting.agenda.exclude(started_at=None).order_by("started_at"):
-            if entry.started_at < previous or (
-                entry.ended_at and entry.ended_at < entry.started_at
-            ):
-                bad.append(f"{meeting.title}：述职时间顺序不对（第{entry.order}位）")
-            previous = entry.ended_at or entry.started_at
-        if meeting.opened_at and meeting.closed_at and meeting.closed_at < meeting.opened_at:
+        previous: datetime = meeting.starts_at
+        for order, started, ended in meeting.agenda.exclude(started_at=None).values_list(
+            "order", "started_at", "ended_at"
+        ):
+            if started is None:
+                continue
+            if started < previous or (ended is not None and ended < started):
+                bad.append(f"{meeting.title}：述职时间顺序不对（第{order}位）")
+            previous = ended or started
+        opened, closed = meeting.opened_at, meeting.closed_at
+        if opened and closed and closed < opened:
             bad.append(f"{meeting.title}：结束早于开始")
-        for ballot in meeting.ballots.exclude(opened_at=None):
-            if meeting.opened_at and ballot.opened_at < meeting.opened_at:
+        for b_open, b_close in meeting.ballots.exclude(opened_at=None).values_list(
+            "opened_at", "closed_at"
+        ):
+            if b_open is None:
+                continue
+            if opened and b_open < opened:
                 bad.append(f"{meeting.title}：测评开始早于会议开始")
-            if ballot.closed_at and meeting.closed_at and ballot.closed_at > meeting.closed_at:
+            if b_close and closed and b_close > closed:
                 bad.append(f"{meeting.title}：测评结束晚于会议结束")
-            if ballot.closed_at and ballot.closed_at < previous:
+            if b_close and b_close < previous:
                 bad.append(f"{meeting.title}：测评在述职结束前就已结束")
-    same_time = {}
+    same_time: dict[tuple[int, datetime], str] = {}
     for meeting in Meeting.objects.exclude(kind="member_review"):
         key = (meeting.campaign_id, meeting.starts_at)
         if key in same_time:
