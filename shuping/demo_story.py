@@ -25,7 +25,7 @@ from shuping.lib.errors import DomainError
 from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.organizations.models import Organization
 from shuping.rounds import services as rounds
-from shuping.rounds.models import Campaign
+from shuping.rounds.models import Campaign, Deadline
 
 # meeting kind → the timeline step it belongs to
 STEP_OF_KIND = {
@@ -75,18 +75,40 @@ def _scope(out: Callable[[str], None]) -> None:
 
 
 def _timeline(out: Callable[[str], None]) -> None:
+    """Move each held meeting's step, and the steps before it, so the meeting falls in
+    its step and nothing that comes before the meeting is due after it."""
     for meeting in Meeting.objects.select_related("campaign__committee").order_by("pk"):
         key = STEP_OF_KIND.get(meeting.kind)
         step = meeting.campaign.deadlines.filter(key=key).first() if key else None
         if step is None:
             continue
         day = timezone.localtime(meeting.starts_at).date()
-        starts = min(step.starts_on, day) if step.starts_on else None
-        due = max(step.due_on, day) if step.due_on else None
-        if (starts, due) != (step.starts_on, step.due_on):
-            with contextlib.suppress(DomainError):  # a closed round keeps its timeline
-                rounds.update_deadline(step, actor=None, starts_on=starts, due_on=due)
-                out(f"  {meeting.campaign.committee.name}：“{step.title}”按会议日期调整")
+        earlier = meeting.campaign.deadlines.filter(position__lt=step.position, due_on__gt=day)
+        for deadline in [*earlier, step]:
+            starts = min(deadline.starts_on, day) if deadline.starts_on else None
+            due = day if deadline.pk != step.pk else deadline.due_on
+            if deadline.pk == step.pk and due is not None:
+                due = max(due, day)
+            if (starts, due) != (deadline.starts_on, deadline.due_on):
+                with contextlib.suppress(DomainError):  # a closed round keeps its timeline
+                    rounds.update_deadline(deadline, actor=None, starts_on=starts, due_on=due)
+                    out(f"  {meeting.campaign.committee.name}：“{deadline.title}”按会议日期调整")
+
+
+def _past_rounds_done(out: Callable[[str], None]) -> None:
+    """A round of an earlier year whose meetings are all held has done its steps: the
+    office ticked them off on their dates, so nothing of last year shows as overdue."""
+    today = timezone.localdate()
+    for campaign in Campaign.objects.filter(year__lt=today.year).order_by("pk"):
+        if campaign.meetings.exclude(status=MeetingStatus.CLOSED).exists():
+            continue
+        steps = campaign.deadlines.filter(completed_on=None, due_on__lt=today)
+        for step in steps:
+            with contextlib.suppress(DomainError):
+                rounds.complete_deadline(step, actor=None)
+                # demo data only: done on the day it was due, as the story has it
+                Deadline.objects.filter(pk=step.pk).update(completed_on=step.due_on)
+                out(f"  {campaign.committee.name}：“{step.title}”已完成")
 
 
 def _record_times() -> None:
@@ -122,6 +144,7 @@ def meeting_window_ok(meeting: Meeting) -> bool:
 def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
     _scope(out)
     _timeline(out)
+    _past_rounds_done(out)
     _record_times()
     return []
 

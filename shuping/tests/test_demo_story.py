@@ -8,10 +8,11 @@ import re
 from datetime import datetime
 
 import pytest
+from django.utils import timezone
 
 from shuping.demo import load_demo
-from shuping.demo_story import PLACEHOLDER, meeting_window_ok, tree_scope_text
-from shuping.meetings.models import Meeting
+from shuping.demo_story import PLACEHOLDER, STEP_OF_KIND, meeting_window_ok, tree_scope_text
+from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.organizations.models import Organization
 from shuping.reports.models import DutyReport
 from shuping.rounds.models import Campaign, Reminder
@@ -50,6 +51,13 @@ def _story_problems() -> list[str]:
     for meeting in Meeting.objects.select_related("campaign"):
         if not meeting_window_ok(meeting):
             bad.append(f"{meeting.title}：会议日期不在方案的时间安排内")
+        day = timezone.localtime(meeting.starts_at).date()
+        step = meeting.campaign.deadlines.filter(key=STEP_OF_KIND.get(meeting.kind, "")).first()
+        if step is not None:
+            for late in meeting.campaign.deadlines.filter(
+                position__lt=step.position, due_on__gt=day
+            ):
+                bad.append(f"{meeting.title}：会前的“{late.title}”截止日期晚于会议")
         previous: datetime = meeting.starts_at
         for order, started, ended in meeting.agenda.exclude(started_at=None).values_list(
             "order", "started_at", "ended_at"
@@ -79,6 +87,12 @@ def _story_problems() -> list[str]:
         if key in same_time:
             bad.append(f"{meeting.title}与{same_time[key]}同一时间召开")
         same_time[key] = meeting.title
+    today = timezone.localdate()
+    for campaign in Campaign.objects.filter(year__lt=today.year, archived_at=None):
+        if campaign.meetings.exclude(status=MeetingStatus.CLOSED).exists():
+            continue
+        for late in campaign.deadlines.filter(completed_on=None, due_on__lt=today):
+            bad.append(f"{campaign.title}：往年的“{late.title}”仍显示逾期")
     return bad
 
 
