@@ -24,6 +24,7 @@ STEPS = [
     "shuping.rectification.demo",
     "shuping.member_review.demo",
     "shuping.filing.demo",
+    "shuping.demo_story",  # the tree's names, the timeline and the record's times
     "shuping.rounds.demo_reminders",  # last: reminders over the finished story
 ]
 

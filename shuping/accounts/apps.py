@@ -18,3 +18,8 @@ class AccountsConfig(AppConfig):
             values={"role": dict(Role.choices)},
         )
         register(group=("token", "账号与角色"))
+        for prefix in ("login", "password"):
+            register(group=(prefix, "账号与登录"))
+        register(
+            actions={"login.locked": "登录被暂停（失败次数过多）", "password.change": "修改密码"},
+        )

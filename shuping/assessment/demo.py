@@ -154,6 +154,15 @@ def _round_004(out: Callable[[str], None]) -> None:
         made = meetings.create_meetings_from_rules(
             campaign, actor=None, starts_at=_at(2025, 12, 26), place="金顶街道党群服务中心"
         )
+        # seed 004: the members' meetings first, then the committee's, on another day
+        made = [
+            meetings.update_meeting(
+                m, actor=None, title=m.title, starts_at=_at(2026, 1, 6), place=m.place, host=m.host
+            )
+            if m.kind == "committee"
+            else m
+            for m in made
+        ]
         n = campaign.reporters.count()
         # Six or more strong reporters for four 优秀 places; the fourth and fifth tie.
         strong = [("优秀", 18), ("称职", 2)]

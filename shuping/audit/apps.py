@@ -2,10 +2,8 @@ from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
+    """The log itself; each app registers the words for its actions in its own
+    `AppConfig.ready()` (see labels.py), so the audit app imports none of them."""
+
     name = "shuping.audit"
     verbose_name = "操作日志"
-
-    def ready(self) -> None:
-        from shuping.audit.stage_labels import register_stage_labels
-
-        register_stage_labels()

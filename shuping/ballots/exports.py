@@ -9,6 +9,7 @@ import io
 import struct
 import zipfile
 import zlib
+from fractions import Fraction
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -26,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from shuping.ballots import figures
 from shuping.ballots.models import Ballot
 from shuping.ballots.tally import fmt_percent
 from shuping.lib.xlsx import append_row
@@ -373,37 +375,51 @@ def paper_form_docx(ballot: Ballot) -> tuple[str, str, bytes]:
 # --- 测评结果汇总表 -----------------------------------------------------------------------
 
 
-def _summary_columns(ballot: Ballot, tally: dict[str, Any]) -> list[str]:
-    cols = ["序号", "述职对象", "职务"]
+def _summary_columns(ballot: Ballot, fig: dict[str, Any]) -> list[str]:
+    tally = fig["tally"]
+    unit = fig["unit"]
+    cols = ["序号", "述职对象", "职务", "收回票", "有效票"]
     for grade in tally["scale"]:
-        cols += [f"{grade}(票)", f"{grade}(占比)"]
-    cols += ["有效", "无效"]
-    if tally["weighted"]:
-        cols += [f"{g}(加权)" for g in tally["scale"]]
+        cols += [f"{grade}({unit})", f"{grade}(占比)"]
+    if fig["per_indicator"]:
+        cols += ["有效项次", "无效项次"]
+    if fig["top_label"]:
+        cols.append(fig["top_label"])
+    if fig["has_score"]:
+        cols.append("测评得分")
+    if fig["ranked"]:
+        cols.append("排名")
     rules = tally["reporters"][0]["rules"] if tally["reporters"] else []
     for rule in rules:
         cols += ["+".join(rule["grades"]) + "占比", "规则结果"]
     return cols
 
 
-def _summary_rows(tally: dict[str, Any], *, as_text: bool) -> list[list[Any]]:
-    """Table rows; shares as fractions of 1 for Excel (formatted there) or as text."""
+def _summary_rows(fig: dict[str, Any], *, as_text: bool) -> list[list[Any]]:
+    """Table rows; shares as fractions of 1 for Excel (formatted "0.0%" there, the same
+    one decimal as the pages) or as the pages' text."""
 
-    def share(pct: float) -> Any:
-        return f"{pct:.2f}%" if as_text else pct / 100
+    def share(value: Fraction) -> Any:
+        return fmt_percent(value) if as_text else float(value)
 
     rows = []
-    for n, rep in enumerate(tally["reporters"], start=1):
-        row: list[Any] = [n, rep["name"], rep["position"]]
-        for g in tally["scale"]:
-            row += [rep["counts"][g], share(rep["percent"][g])]
-        row += [rep["valid"], rep["invalid"]]
-        if tally["weighted"]:
-            row += [share(rep["weighted_percent"][g]) for g in tally["scale"]]
+    for n, row in enumerate(fig["rows"], start=1):
+        rep = row.rep
+        out: list[Any] = [n, rep["name"], rep["position"], row.collected, row.valid_ballots]
+        for cell in row.cells:
+            out += [cell.count, share(cell.share)]
+        if fig["per_indicator"]:
+            out += [rep["valid"], rep["invalid"]]
+        if fig["top_label"]:
+            out.append(share(row.top_share))
+        if fig["has_score"]:
+            out.append(row.score_text if as_text or row.score is None else float(row.score))
+        if fig["ranked"]:
+            out.append(row.rank)
         for rule in rep["rules"]:
             verdict = rule["result"] or ("超过" if rule["exceeds"] else "未超过")
-            row += [share(rule["percent"]), verdict]
-        rows.append(row)
+            out += [share(Fraction(rule["share"])), verdict]
+        rows.append(out)
     return rows
 
 
@@ -417,8 +433,9 @@ def _summary_caption(ballot: Ballot, tally: dict[str, Any]) -> str:
 
 
 def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
-    tally = ballot.closed_tally or {}
-    cols = _summary_columns(ballot, tally)
+    fig = figures.context(ballot)
+    tally = fig["tally"]
+    cols = _summary_columns(ballot, fig)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -439,15 +456,18 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = center
         cell.border = border
-    for row in _summary_rows(tally, as_text=False):
+    score_col = cols.index("测评得分") + 1 if "测评得分" in cols else 0
+    for row in _summary_rows(fig, as_text=False):
         append_row(ws, row)
         for cell in ws[ws.max_row]:
             cell.font = Font(name=FONT)
             cell.alignment = center
             cell.border = border
             if isinstance(cell.value, float):
-                cell.number_format = "0.00%"
+                cell.number_format = "0.00" if cell.column == score_col else "0.0%"
     append_row(ws, [])
+    for line in figures.notes(fig):
+        append_row(ws, [line])
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:
         append_row(ws, [f"规则：{rule_text}"])
     if tally.get("weighted"):
@@ -479,14 +499,14 @@ def _indicator_sheet(wb: Any, tally: dict[str, Any], *, border: Any, center: Any
     ws = wb.create_sheet("分指标统计")
     head = ["述职对象", "测评指标"]
     for g in tally["scale"]:
-        head += [f"{g}(票)", f"{g}(占比)"]
-    head += ["有效", "无效"]
+        head += [f"{g}(项次)", f"{g}(占比)"]
+    head += ["有效项次", "无效项次"]
     append_row(ws, head)
     for rep in reporters:
         for ind in rep["indicators"]:
             row: list[Any] = [rep["name"], ind["title"]]
             for g in tally["scale"]:
-                row += [ind["counts"][g], ind["percent"][g] / 100]
+                row += [ind["counts"][g], float(Fraction(ind["shares"][g]))]
             append_row(ws, [*row, ind["valid"], ind["invalid"]])
     for r, cells in enumerate(ws.iter_rows(), start=1):
         for cell in cells:
@@ -494,7 +514,7 @@ def _indicator_sheet(wb: Any, tally: dict[str, Any], *, border: Any, center: Any
             cell.alignment = center
             cell.font = Font(name=FONT, bold=r == 1)
             if isinstance(cell.value, float):
-                cell.number_format = "0.00%"
+                cell.number_format = "0.0%"
     ws.column_dimensions["A"].width = 10
     ws.column_dimensions["B"].width = 40
     ws.freeze_panes = "C2"
@@ -507,8 +527,9 @@ def _indicator_sheet(wb: Any, tally: dict[str, Any], *, border: Any, center: Any
 
 
 def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
-    tally = ballot.closed_tally or {}
-    cols = _summary_columns(ballot, tally)
+    fig = figures.context(ballot)
+    tally = fig["tally"]
+    cols = _summary_columns(ballot, fig)
     doc = _document(landscape=True, margin_cm=1.5)
     _para(
         doc,
@@ -524,13 +545,15 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, cols, strict=True):
         _cell_text(cell, text, size=9, bold=True)
-    for row in _summary_rows(tally, as_text=True):
+    for row in _summary_rows(fig, as_text=True):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             _cell_text(cell, str(value), size=9)
     # 1.3 cm keeps "序号" on one line at 9 pt with the cell's own padding
     rest = (26.7 - 1.3 - 2.0 - 4.6) / max(1, len(cols) - 3)
     _set_widths(table, [Cm(1.3), Cm(2.0), Cm(4.6)] + [Cm(rest)] * (len(cols) - 3))
+    for line in figures.notes(fig):
+        _para(doc, line, size=9)
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:
         _para(doc, f"规则：{rule_text}", size=9)
     for rep in tally.get("reporters", []):

@@ -871,6 +871,7 @@ def recount(ballot: Ballot) -> dict[str, Any]:
         categories=ballot.categories,
         rules=_rule_specs(ballot),
         comments=list(comments),
+        unit="项次" if ballot.mode == "per_indicator" else "票",
     )
 
 

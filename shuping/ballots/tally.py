@@ -55,9 +55,8 @@ def percent(value: Fraction) -> float:
 
 
 def fmt_percent(value: Fraction) -> str:
-    # One format on every page: one decimal at most (decisions compare Fractions).
-    text = f"{float(value * 100):.1f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+    # One format on every page and export: always one decimal (decisions compare Fractions).
+    return f"{float(value * 100):.1f}%"
 
 
 def _share(part: Fraction | int, whole: Fraction | int) -> Fraction:
@@ -105,6 +104,7 @@ def _rule_outcome(
     counts: dict[str, int],
     valid: int,
     weighted: dict[str, Fraction] | None,
+    unit: str = "票",
 ) -> dict[str, Any]:
     threshold = rule.share or Fraction(0)
     picked = sum(counts.get(g, 0) for g in rule.grades)
@@ -114,12 +114,12 @@ def _rule_outcome(
         share = _share(picked, valid)
     exceeds = valid > 0 and share > threshold
     names = "".join(f"“{g}”" for g in rule.grades)
-    basis = "加权占比" if weighted else f"占有效票 {valid} 票的"
+    basis = "加权占比" if weighted else f"占有效{unit} {valid} {unit}的"
     verdict = "超过" if exceeds else "未超过"
-    reason = f"{names}共 {picked} 票，{basis} {fmt_percent(share)}，"
+    reason = f"{names}共 {picked} {unit}，{basis} {fmt_percent(share)}，"
     reason += f"{verdict} {fmt_percent(threshold)}"
     if valid == 0:
-        reason = "没有有效票，不适用此规则"
+        reason = f"没有有效{unit}，不适用此规则"
     elif exceeds and rule.result:
         reason += f"，按规则为“{rule.result}”"
     return {
@@ -147,8 +147,12 @@ def count(
     categories: Sequence[dict[str, Any]] = (),
     rules: Sequence[RuleSpec] = (),
     comments: Iterable[str] = (),
+    unit: str = "票",
 ) -> dict[str, Any]:
-    """The full tally of one ballot as plain JSON-ready data."""
+    """The full tally of one ballot as plain JSON-ready data.
+
+    `unit` names what is counted in the rule reasons: 票 (one mark per sheet and
+    reporter) or 项次 (per-indicator ballots, one mark per indicator)."""
     weights = {str(c["key"]): Fraction(str(c.get("weight", "1"))) for c in categories}
     weighted_on = any(w != 1 for w in weights.values())
     by_item: dict[int, list[MarkRow]] = defaultdict(list)
@@ -189,7 +193,7 @@ def count(
                 for ind in indicators
             ]
         entry["rules"] = [
-            _rule_outcome(rule, entry["counts"], entry["valid"], weighted)
+            _rule_outcome(rule, entry["counts"], entry["valid"], weighted, unit)
             for rule in rules
             if rule.kind == "share_exceeds"
         ]

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from shuping.ballots import exports, services, sheets
+from shuping.ballots import exports, figures, services, sheets
 from shuping.ballots.access import can_run_meeting, get_ballot_for, get_meeting_for
 from shuping.ballots.models import Ballot, BallotState, MarkStatus
 from shuping.lib.errors import DomainError
@@ -211,8 +211,7 @@ def projector(request: HttpRequest, key: str) -> HttpResponse:
     ballot = get_object_or_404(Ballot.objects.select_related("meeting"), projector_key=key)
     ctx: dict[str, Any] = {"ballot": ballot, "turnout": services.turnout(ballot)}
     if ballot.state == BallotState.CLOSED:
-        ctx["tally"] = ballot.closed_tally
-        ctx["rows"] = _chart_rows(ballot)
+        ctx.update(figures.context(ballot))
     return render(request, "ballots/projector.html", ctx)
 
 
@@ -223,47 +222,6 @@ def projector_turnout(request: HttpRequest, key: str) -> JsonResponse:
     if data is None:
         return JsonResponse({"detail": "not found"}, status=404)
     return JsonResponse(data)
-
-
-def _chart_rows(ballot: Ballot) -> list[dict[str, Any]]:
-    tally = ballot.closed_tally or {}
-    scale = tally.get("scale", ballot.scale)
-    rows = []
-    for rep in tally.get("reporters", []):
-        pct = rep.get("weighted_percent") or rep["percent"]
-        rows.append(
-            {
-                "rep": rep,
-                "bars": [
-                    {"grade": g, "count": rep["counts"][g], "pct": pct[g], "tone": i}
-                    for i, g in enumerate(scale)
-                ],
-                "flag": any(r["exceeds"] for r in rep["rules"]),
-                "indicators": [
-                    {
-                        "title": ind["title"],
-                        "cells": [(ind["counts"][g], ind["percent"][g]) for g in scale],
-                        "valid": ind["valid"],
-                        "invalid": ind["invalid"],
-                    }
-                    for ind in rep.get("indicators", [])
-                ],
-            }
-        )
-    _rank_by_top_share(rows, scale)
-    return rows
-
-
-def _rank_by_top_share(rows: list[dict[str, Any]], scale: list[str]) -> None:
-    """The share offices rank by: the two best grades together (好+较好, 优秀+称职), and
-    a rank on it (equal shares, equal rank)."""
-    if len(scale) < 3:
-        return
-    for row in rows:
-        row["top_share"] = sum(float(b["pct"]) for b in row["bars"][:2])
-    ordered = sorted((row["top_share"] for row in rows), reverse=True)
-    for row in rows:
-        row["rank"] = ordered.index(row["top_share"]) + 1
 
 
 # --- host and staff pages -----------------------------------------------------------
@@ -325,10 +283,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["paper_excess"] = max(0, len(paper.matched) - ballot.paper_handed_out)
         ctx["close_warnings"] = _close_warnings(ctx["turnout"], paper)
     if ballot.state == BallotState.CLOSED:
-        ctx["tally"] = ballot.closed_tally
-        scale = (ballot.closed_tally or {}).get("scale", ballot.scale)
-        ctx["top_label"] = "+".join(scale[:2]) if len(scale) >= 3 else ""
-        ctx["rows"] = _chart_rows(ballot)
+        ctx.update(figures.context(ballot))
         ctx["digest_ok"] = services.verify_digest(ballot)
         ctx["recount_ok"] = services.recount(ballot) == ballot.closed_tally
     return render(request, "ballots/detail.html", ctx)

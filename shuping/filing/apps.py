@@ -9,6 +9,9 @@ class FilingConfig(AppConfig):
     verbose_name = "备案与归档"
 
     def ready(self) -> None:
+        from shuping.filing.audit_labels import register_audit_labels
+
+        register_audit_labels()
         from shuping.filing.carryover import (
             last_evaluation,
             last_filing,

@@ -48,6 +48,7 @@ class MeetingsConfig(AppConfig):
                 "meeting.question_update": "修改提问和承诺",
                 "meeting.critique_save": "保存点评",
                 "meeting.critique_final": "点评定稿",
+                "meeting.projector": "切换投屏内容",
             },
             fields={
                 "kind": "会议类型",

@@ -399,9 +399,16 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     titles = dict(categories)
     # Grouped by organization, as people arrive with their branch; inside a group,
     # who has not signed in yet comes first: that is whom the door staff look for.
-    rows = sorted(
-        meeting.attendees.all(), key=lambda a: (a.unit or "~", a.present, a.category, a.name, a.pk)
-    )
+    # The filter also works server-side (a GET form), so a phone without scripts, or a
+    # list of 700, narrows in the database; the script filters the shown list live.
+    query = (request.GET.get("q") or "").strip()[:40]
+    shown = request.GET.get("state", "")
+    attendees = meeting.attendees.all()
+    if query:
+        attendees = attendees.filter(Q(name__icontains=query) | Q(unit__icontains=query))
+    if shown in ("present", "missing"):
+        attendees = attendees.filter(signed_in_at__isnull=shown == "missing")
+    rows = sorted(attendees, key=lambda a: (a.unit or "~", a.present, a.category, a.name, a.pk))
     for row in rows:
         row.category_title = titles.get(row.category) or services.DEFAULT_TITLES.get(  # type: ignore[attr-defined]
             row.category, row.category
@@ -418,6 +425,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             quorum=roll.quorum_status(meeting),
             walk_form=walk_form,
             override_form=override_form,
+            query=query,
+            shown=shown,
+            filtered=bool(query or shown in ("present", "missing")),
         ),
     )
 

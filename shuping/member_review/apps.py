@@ -9,6 +9,9 @@ class MemberReviewConfig(AppConfig):
     verbose_name = "民主评议党员"
 
     def ready(self) -> None:
+        from shuping.member_review.audit_labels import register_audit_labels
+
+        register_audit_labels()
         from shuping.ballots.items import register_item_provider
         from shuping.member_review.services import ballot_items
         from shuping.rounds.rules import MEMBER_REVIEW_MEETING

@@ -6,6 +6,9 @@ class RectificationConfig(AppConfig):
     verbose_name = "整改台账"
 
     def ready(self) -> None:
+        from shuping.rectification.audit_labels import register_audit_labels
+
+        register_audit_labels()
         from django.db.models.signals import post_save
 
         from shuping.meetings.prefill import register_critique_provider

@@ -85,8 +85,10 @@ def demo_sections(rules: ReportRules, reporter: Reporter) -> dict[str, str]:
             text = f"{lead}\n{text}"
         # the samples were written for one community; each report names its own
         # organization, so the story matches the tree
-        out[s.key] = text.replace("金鑫社区党委书记", f"{org}书记").replace(
-            "带领社区党委", f"带领{org}"
+        out[s.key] = (
+            text.replace("金鑫社区党委书记", f"{org}书记")
+            .replace("带领社区党委", f"带领{org}")
+            .replace("金鑫小区", "辖区小区")
         )
     return out
 

@@ -71,7 +71,15 @@ def reporter_todos(user: Any) -> list[Todo]:
     reporters = list(
         Reporter.objects.filter(own, campaign__status=CampaignStatus.ACTIVE)
         .select_related("campaign", "organization")
-        .annotate(n_reports=Count("reports"))[:LIMIT]
+        .annotate(
+            n_reports=Count("reports", distinct=True),
+            n_meetings=Count("campaign__meetings", distinct=True),
+            n_open_meetings=Count(
+                "campaign__meetings",
+                filter=~Q(campaign__meetings__status="closed"),
+                distinct=True,
+            ),
+        )[:LIMIT]
     )
     if not reporters:
         return []
@@ -84,6 +92,9 @@ def reporter_todos(user: Any) -> list[Todo]:
     today = timezone.localdate()
     items = []
     for rep in reporters:
+        held = rep.n_meetings and not rep.n_open_meetings  # type: ignore[attr-defined]
+        if rep.n_reports == 0 and held:
+            continue  # every meeting of the round is over: too late to start a report
         if rep.n_reports == 0:  # type: ignore[attr-defined]
             when = due.get(rep.campaign_id)
             items.append(

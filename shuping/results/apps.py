@@ -10,6 +10,9 @@ class ResultsConfig(AppConfig):
     verbose_name = "结果运用与公开"
 
     def ready(self) -> None:
+        from shuping.results.audit_labels import register_audit_labels
+
+        register_audit_labels()
         from shuping.assessment.hooks import register_on_approved, register_on_reopened
         from shuping.rounds.reminders import register_reminder_source
 

@@ -94,3 +94,20 @@ def test_home_queries_do_not_grow_with_the_tree(client, cast):
     with CaptureQueriesContext(connection) as more:
         client.get(reverse("accounts:home"))
     assert len(more) <= len(few) + 2
+
+
+def test_reporter_is_not_asked_to_start_a_report_after_the_round_met(client, cast):
+    campaign = _round(cast)
+    page = home(client, cast.reporter)
+    assert "开始撰写述职报告" in page  # before any meeting: it is still to do
+    meeting = meetings.create_meeting(
+        campaign,
+        actor=cast.street_organizer,
+        kind="committee",
+        title="述职评议会",
+        starts_at=timezone.now() - timedelta(days=30),
+    )
+    assert "开始撰写述职报告" in home(client, cast.reporter)  # a meeting still to hold
+    meeting.status = "closed"
+    meeting.save(update_fields=["status"])
+    assert "开始撰写述职报告" not in home(client, cast.reporter)

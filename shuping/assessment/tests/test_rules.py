@@ -81,7 +81,7 @@ def test_weighted_two_meetings_and_daily_score() -> None:
     assert p.score == Fraction(181, 2)
     assert p.grade == "优秀"
     joined = "\n".join(p.inputs)
-    assert "100.00×50%" in joined and "90.00×50%" in joined and "90.50" in joined
+    assert "100.00×50.0%" in joined and "90.00×50.0%" in joined and "90.50" in joined
 
 
 def test_band_boundary_is_inclusive() -> None:

@@ -49,7 +49,7 @@ def test_proposal_reads_the_closed_tally(proposed: Campaign) -> None:
     # 1: exactly 10% 一般 → not 差; 2: 2/11 over 10% → 差; 3: all 较好 → 80 → 较好
     assert grades == ["好", "差", "较好", "好"]
     trace = _item(proposed, 2).trace
-    assert any("超过10%" in s["reason"] and s["verdict"] == "差" for s in trace["steps"])
+    assert any("超过10.0%" in s["reason"] and s["verdict"] == "差" for s in trace["steps"])
     assert AuditEntry.objects.filter(action="assessment.propose").count() == 1
 
 

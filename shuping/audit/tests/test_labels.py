@@ -43,6 +43,25 @@ def test_every_recorded_action_has_a_chinese_label_and_is_in_the_filter():
     assert actions <= offered
 
 
+def test_each_app_labels_the_actions_it_records():
+    """The words live beside the code that records the action, not in the audit app."""
+    assert not (ROOT / "audit" / "stage_labels.py").exists()
+    misplaced = []
+    for app in sorted(p for p in ROOT.iterdir() if (p / "apps.py").exists()):
+        own = "".join(
+            (app / name).read_text(encoding="utf-8")
+            for name in ("apps.py", "audit_labels.py")
+            if (app / name).exists()
+        )
+        for path in app.rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for action in LITERAL.findall(path.read_text(encoding="utf-8")):
+                if f'"{action}"' not in own:
+                    misplaced.append(f"{app.name}: {action}")
+    assert misplaced == []
+
+
 def test_changes_read_in_chinese():
     lines = labels.change_lines("ballot.open", {"state": ["draft", "open"]})
     assert lines == [("状态", "准备中 → 测评中")]

@@ -172,7 +172,9 @@ def test_results_projector_and_exports(
     assert ws is not None
     assert "民主测评结果汇总表" in str(ws["A1"].value)
     assert ws.cell(row=4, column=2).value == open_ballot.items[0]["name"]
-    assert ws.cell(row=4, column=4).value == 1  # 好 votes
+    head = [c.value for c in ws[3]]
+    assert ws.cell(row=4, column=head.index("收回票") + 1).value == 3
+    assert ws.cell(row=4, column=head.index("好(票)") + 1).value == 1
     docx = client.get(reverse("ballots:export", args=[open_ballot.pk, "docx"]))
     doc = Document(io.BytesIO(docx.content))
     assert doc.tables[0].rows[1].cells[1].text == open_ballot.items[0]["name"]
