@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from shuping.ballots.models import Ballot
 from shuping.ballots.tally import fmt_percent
+from shuping.lib.docx import set_default_font, set_font
 from shuping.lib.xlsx import append_row
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,10 +45,7 @@ def _meeting_date(ballot: Ballot) -> str:
 
 def _document(*, landscape: bool = False, margin_cm: float = 2.0) -> Any:
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    set_default_font(doc, FONT, 11)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     if landscape:
@@ -64,11 +62,6 @@ def _save(doc: Any) -> bytes:
     return buf.getvalue()
 
 
-def _font(run: Any) -> None:
-    run.font.name = FONT  # creates rPr/rFonts; East Asian text needs w:eastAsia too
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-
-
 def _para(
     container: Any,
     text: str,
@@ -79,10 +72,7 @@ def _para(
     space_after: float = 0,
 ) -> Any:
     p = container.add_paragraph()
-    run = p.add_run(text)
-    run.font.size = Pt(size)
-    run.bold = bold
-    _font(run)
+    set_font(p.add_run(text), FONT, size, bold=bold)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(space_after)
@@ -95,10 +85,7 @@ def _cell_text(
 ) -> None:
     cell.text = ""
     p = cell.paragraphs[0]
-    run = p.add_run(text)
-    run.font.size = Pt(size)
-    run.bold = bold
-    _font(run)
+    set_font(p.add_run(text), FONT, size, bold=bold)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 

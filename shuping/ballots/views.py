@@ -40,6 +40,9 @@ def _sheet_layout(ballot: Ballot, chosen: dict[str, list[str]]) -> list[dict[str
             }
         )
     layout = list(groups.values())
+    for group in layout:  # the per-reporter marker on long per-indicator sheets
+        group["done"] = sum(1 for row in group["rows"] if row["valid"])
+        group["total"] = len(group["rows"])
     _number_sections(layout)
     return layout
 
@@ -112,6 +115,10 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "scale": ballot.scale,
         "long_sheet": len(ballot.items) > LONG_SHEET,
+        # several indicators per reporter: a sticky row of reporters with progress
+        "reporter_nav": ballot.mode == "per_indicator"
+        and len(ballot.indicators) > 1
+        and 1 < len(ballot.items) <= LONG_SHEET,
         "sections": list(dict.fromkeys(i["group"] for i in ballot.items if i.get("group"))),
     }
     if request.method != "POST":
