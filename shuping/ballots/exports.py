@@ -100,6 +100,14 @@ def _set_widths(table: Any, widths: list[Any]) -> None:
             cell.width = width
 
 
+def _repeat_header(row: Any) -> None:
+    """The header row repeats at the top of every page the table runs onto."""
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
 def _dashed_borders(table: Any) -> None:
     """Cut lines between slips."""
     tbl_pr = table._tbl.tblPr
@@ -387,7 +395,9 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, cols, strict=True):
-        _cell_text(cell, text, size=9, bold=True)
+        # "基本称职(占比)" does not fit a 2 cm column: the unit goes on its own line
+        _cell_text(cell, text.replace("(", "\n("), size=9, bold=True)
+    _repeat_header(table.rows[0])
     for row in _summary_rows(tally, as_text=True):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):

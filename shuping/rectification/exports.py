@@ -72,8 +72,9 @@ def ledger_xlsx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
     ws = wb.active
     assert ws is not None
     ws.title = "整改台账"
+    append_row(ws, [title])  # the unit and year, as the office's own tables carry them
     for i, (header, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=header)
+        cell = ws.cell(row=2, column=i, value=header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -91,9 +92,13 @@ def ledger_xlsx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
             -(-len(str(v or "")) * 2 // max(w - 1, 1)) for v, w in zip(row, widths, strict=True)
         )
         ws.row_dimensions[ws.max_row].height = 15 * max(lines, 1)
-    ws.freeze_panes = "A2"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws["A1"].font = Font(size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "C3"  # title, header and the 序号/问题 columns stay in sight
     _fit_for_print(ws)
-    ws.print_title_rows = "1:1"
+    ws.print_title_rows = "2:2"
     buffer = io.BytesIO()
     wb.save(buffer)
     return f"{title}.xlsx", XLSX, buffer.getvalue()

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from shuping.lib.docx import official_page_numbers, set_default_font, set_font
+from shuping.lib.docx import official_page_numbers, set_default_font, set_font, title_lines
 from shuping.organizations.models import OrgKind, Sector
 from shuping.rounds.models import Campaign, Reporter, ReportMode, doc_number_for
 from shuping.rounds.rules import Rules
@@ -113,7 +113,7 @@ class PlanWriter:
 
     def title(self, text: str) -> None:
         self.para(
-            text,
+            title_lines(text),
             font=TITLE_FONT,
             size=SIZE_2,
             align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -219,7 +219,10 @@ def plan_document(campaign: Campaign, *, issued_on: date | None = None) -> tuple
     issued_on = issued_on or campaign.created_at.date()
     issuer = _fmt(doc.issuer, year, campaign.committee.name) or f"中共{campaign.committee.name}"
     w = PlanWriter()
-    w.red_head(issuer, doc_number_for(campaign.doc_number, issued_on))
+    # no number assigned yet: the line keeps its place with the year, for the office to
+    # fill in (a 文件 without a 发文字号 line would look finished when it is not)
+    number = doc_number_for(campaign.doc_number, issued_on) or f"　　〔{issued_on.year}〕　号"
+    w.red_head(issuer, number)
     w.title(campaign.title)
     committee = campaign.committee.name
     if doc.recipients:
