@@ -14,7 +14,7 @@ def test_set_font_fills_every_slot() -> None:
     doc = Document()
     run = doc.add_paragraph().add_run("二〇二六年 2026")
     set_font(run, "仿宋_GB2312", 16, bold=True, color=RGBColor(0xE0, 0, 0))
-    fonts = run._element.rPr.rFonts
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     assert {fonts.get(qn(f"w:{slot}")) for slot in ("ascii", "hAnsi", "eastAsia", "cs")} == {
         "仿宋_GB2312"
     }
