@@ -258,4 +258,4 @@ def progress_report_docx(
         "逾期事项所在党组织要说明原因、明确新的完成时限，书记亲自督办；已完成待核的事项，"
         "组织部门及时核查销号；反复出现的问题要深挖根源，防止“年年述、年年改、年年在”。"
     )
-    return f"{campaign.year}年度整改进展通报.docx", DOCX, writer.save()
+    return f"{campaign.committee.name}{campaign.year}年度整改进展通报.docx", DOCX, writer.save()
