@@ -11,8 +11,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from shuping.lib.errors import DomainError, NotFound
-from shuping.meetings import services
 from shuping.meetings import projector as projector_screen
+from shuping.meetings import services
 from shuping.meetings.access import get_campaign_for_meetings, get_meeting_for, visible_meetings
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingReporter, Question
 from shuping.organizations.models import Person
