@@ -208,26 +208,31 @@ def paper_form_docx(ballot: Ballot) -> tuple[str, str, bytes]:
         _cell_text(table.cell(1, 2 + i), grade, bold=True)
     for item in ballot.items or []:
         if per_indicator:
-            first = None
+            first = last = None
             for ind in ballot.indicators:
                 cells = table.add_row().cells
-                first = first or cells[0]
+                first, last = first or cells[0], cells[0]
                 _cell_text(cells[1], ind["title"], size=9, center=False)
                 for i in range(len(scale)):
                     _cell_text(cells[2 + i], "□", size=14)
-            assert first is not None
-            _cell_text(first, item["name"])
+            assert first is not None and last is not None
+            # one name beside all of a reporter's indicators, as on seed 003's form
+            _cell_text(first.merge(last) if last is not first else first, item["name"])
         else:
             cells = table.add_row().cells
             _cell_text(cells[0], item["name"])
             _cell_text(cells[1], item["position"], size=10)
             for i in range(len(scale)):
                 _cell_text(cells[2 + i], "□", size=14)
-    grade_w = 1.9 if len(scale) <= 4 else 1.6
+    # "基本称职" on one line at 11 pt needs 2.1 cm with the cell's padding
+    long_grade = max((len(g) for g in scale), default=0) >= 4
+    grade_w = (2.1 if long_grade else 1.9) if len(scale) <= 4 else 1.6
     widths = [Cm(3.0), Cm(17.0 - 3.0 - grade_w * len(scale))] + [Cm(grade_w)] * len(scale)
     _set_widths(table, widths)
+    _repeat_header(table.rows[0])
+    _repeat_header(table.rows[1])
     for i, row in enumerate(table.rows):
-        row.height = Cm(0.8 if i < 2 else 1.1)
+        row.height = Cm(0.8 if i < 2 or per_indicator else 1.1)
         row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for cell in row.cells:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
