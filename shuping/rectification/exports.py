@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -118,8 +119,9 @@ def _ledger_table(writer: PlanWriter, items: Iterable[Item], today: date) -> Non
         [_text(r[0]), _text(r[1]), _text(r[4]), _text(r[5]), _text(r[7]), _text(r[9])]
         for r in ledger_rows(items, today)
     ]
-    # columns sum to the 156 mm type area of an A4 公文 page
-    writer.table(header, rows, [9, 47, 42, 18, 26, 14])
+    # columns sum to the 156 mm type area of an A4 公文 page; at 小四 "序号", a date and
+    # "已销号" each stay on one line (a character is 4.2 mm, a cell's padding 3.8 mm)
+    writer.table(header, rows, [13, 43, 39, 21, 24, 16], size=Pt(12))
 
 
 def ledger_docx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:

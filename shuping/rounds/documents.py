@@ -147,7 +147,15 @@ class PlanWriter:
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def table(self, header: list[str], rows: Iterable[list[str]], widths: list[int]) -> None:
+    def table(
+        self,
+        header: list[str],
+        rows: Iterable[list[str]],
+        widths: list[int],
+        *,
+        size: Length = SIZE_4,
+    ) -> None:
+        """A ruled table; its header row repeats at the top of every page it runs onto."""
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -155,12 +163,15 @@ class PlanWriter:
         for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
             cell.width = Mm(width)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            set_font(cell.paragraphs[0].add_run(text), HEI, SIZE_4)
+            set_font(cell.paragraphs[0].add_run(text), HEI, size)
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        table.rows[0]._tr.get_or_add_trPr().append(repeat)
         for row in rows:
             cells = table.add_row().cells
             for cell, text, width in zip(cells, row, widths, strict=True):
                 cell.width = Mm(width)
-                set_font(cell.paragraphs[0].add_run(text), BODY_FONT, SIZE_4)
+                set_font(cell.paragraphs[0].add_run(text), BODY_FONT, size)
         for column, width in zip(table.columns, widths, strict=True):
             column.width = Mm(width)
 
