@@ -14,11 +14,11 @@ from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from shuping.assessment.models import Assessment, AssessmentBoard
 from shuping.assessment.services import display_name
-from shuping.lib.xlsx import append_row
+from shuping.lib.xlsx import append_row, dress_table
 from shuping.rounds.documents import DOCX, HEI, SIZE_4, PlanWriter, cn_date, cn_number
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,7 +122,6 @@ def _sheet(wb: Workbook, title: str, board: AssessmentBoard, first: bool = False
     ws: Any = wb.active if first else wb.create_sheet()
     ws.title = title
     append_row(ws, [_title(board)])
-    ws["A1"].font = Font(bold=True, size=14)
     append_row(ws, [_status_line(board)])
     return ws
 
@@ -130,8 +129,6 @@ def _sheet(wb: Workbook, title: str, board: AssessmentBoard, first: bool = False
 def _layout(ws: Any, header: list[str], widths: list[int]) -> None:
     """Wrapped cells with row heights from their text (LibreOffice and WPS do not grow
     rows by themselves), header repeated on every printed page, landscape, fit to width."""
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -144,12 +141,7 @@ def _layout(ws: Any, header: list[str], widths: list[int]) -> None:
             need = sum(max(1, -(-len(part) * 2 // max(width - 1, 1))) for part in text.split("\n"))
             lines = max(lines, need)
         ws.row_dimensions[row[0].row].height = min(15 * lines + 3, 409)
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    dress_table(ws, ncols=len(widths), header_row=3)
 
 
 def summary_xlsx(board: AssessmentBoard) -> tuple[str, str, bytes]:

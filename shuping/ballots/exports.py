@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from shuping.ballots import figures
 from shuping.ballots.models import Ballot
 from shuping.ballots.tally import fmt_percent
+from shuping.lib.docx import set_default_font, set_font
 from shuping.lib.xlsx import append_row
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -51,10 +52,7 @@ def _meeting_date(ballot: Ballot) -> str:
 
 def _document(*, landscape: bool = False, margin_cm: float = 2.0) -> Any:
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    set_default_font(doc, FONT, 11)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     if landscape:
@@ -71,11 +69,6 @@ def _save(doc: Any) -> bytes:
     return buf.getvalue()
 
 
-def _font(run: Any) -> None:
-    run.font.name = FONT  # creates rPr/rFonts; East Asian text needs w:eastAsia too
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-
-
 def _para(
     container: Any,
     text: str,
@@ -86,10 +79,7 @@ def _para(
     space_after: float = 0,
 ) -> Any:
     p = container.add_paragraph()
-    run = p.add_run(text)
-    run.font.size = Pt(size)
-    run.bold = bold
-    _font(run)
+    set_font(p.add_run(text), FONT, size, bold=bold)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(space_after)
@@ -102,10 +92,7 @@ def _cell_text(
 ) -> None:
     cell.text = ""
     p = cell.paragraphs[0]
-    run = p.add_run(text)
-    run.font.size = Pt(size)
-    run.bold = bold
-    _font(run)
+    set_font(p.add_run(text), FONT, size, bold=bold)
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
@@ -118,6 +105,14 @@ def _set_widths(table: Any, widths: list[Any]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = width
+
+
+def _repeat_header(row: Any) -> None:
+    """The header row repeats at the top of every page the table runs onto."""
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
 
 
 def _dashed_borders(table: Any) -> None:
@@ -338,26 +333,31 @@ def paper_form_docx(ballot: Ballot) -> tuple[str, str, bytes]:
         _cell_text(table.cell(1, 2 + i), grade, bold=True)
     for item in ballot.items or []:
         if per_indicator:
-            first = None
+            first = last = None
             for ind in ballot.indicators:
                 cells = table.add_row().cells
-                first = first or cells[0]
+                first, last = first or cells[0], cells[0]
                 _cell_text(cells[1], ind["title"], size=9, center=False)
                 for i in range(len(scale)):
                     _cell_text(cells[2 + i], "□", size=14)
-            assert first is not None
-            _cell_text(first, item["name"])
+            assert first is not None and last is not None
+            # one name beside all of a reporter's indicators, as on seed 003's form
+            _cell_text(first.merge(last) if last is not first else first, item["name"])
         else:
             cells = table.add_row().cells
             _cell_text(cells[0], item["name"])
             _cell_text(cells[1], item["position"], size=10)
             for i in range(len(scale)):
                 _cell_text(cells[2 + i], "□", size=14)
-    grade_w = 1.9 if len(scale) <= 4 else 1.6
+    # "基本称职" on one line at 11 pt needs 2.1 cm with the cell's padding
+    long_grade = max((len(g) for g in scale), default=0) >= 4
+    grade_w = (2.1 if long_grade else 1.9) if len(scale) <= 4 else 1.6
     widths = [Cm(3.0), Cm(17.0 - 3.0 - grade_w * len(scale))] + [Cm(grade_w)] * len(scale)
     _set_widths(table, widths)
+    _repeat_header(table.rows[0])
+    _repeat_header(table.rows[1])
     for i, row in enumerate(table.rows):
-        row.height = Cm(0.8 if i < 2 else 1.1)
+        row.height = Cm(0.8 if i < 2 or per_indicator else 1.1)
         row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for cell in row.cells:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -544,7 +544,9 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, cols, strict=True):
-        _cell_text(cell, text, size=9, bold=True)
+        # "基本称职(占比)" does not fit a 2 cm column: the unit goes on its own line
+        _cell_text(cell, text.replace("(", "\n("), size=9, bold=True)
+    _repeat_header(table.rows[0])
     for row in _summary_rows(fig, as_text=True):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):

@@ -45,6 +45,9 @@ def _sheet_layout(ballot: Ballot, chosen: dict[str, list[str]]) -> list[dict[str
             }
         )
     layout = list(groups.values())
+    for group in layout:  # the per-reporter marker on long per-indicator sheets
+        group["done"] = sum(1 for row in group["rows"] if row["valid"])
+        group["total"] = len(group["rows"])
     _number_sections(layout)
     return layout
 
@@ -95,6 +98,10 @@ def _phone_context(view: services.TokenView) -> dict[str, Any]:
         "category_title": ballot.category_title(view.category),
         "scale": ballot.scale,
         "long_sheet": len(ballot.items) > LONG_SHEET,
+        # several indicators per reporter: a sticky row of reporters with progress
+        "reporter_nav": ballot.mode == "per_indicator"
+        and len(ballot.indicators) > 1
+        and 1 < len(ballot.items) <= LONG_SHEET,
         "sections": list(dict.fromkeys(i["group"] for i in ballot.items if i.get("group"))),
     }
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from docx.oxml.ns import qn
 
 from shuping.filing.kinds import File, get_kind
 from shuping.filing.models import Filing, Package, PackageStatus
+from shuping.lib.docx import soffice_env
 from shuping.rounds.documents import DOCX, PlanWriter, cn_date
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _to_pdf(binary: str, docx_files: dict[str, bytes]) -> dict[str, bytes]:
             str(dst),
             *sorted(str(p) for p in src.iterdir()),
         ]
-        subprocess.run(cmd, capture_output=True, timeout=600, check=False, env=os.environ.copy())
+        subprocess.run(cmd, capture_output=True, timeout=600, check=False, env=soffice_env())
         for pdf in dst.glob("*.pdf"):
             if pdf.stem in names:
                 out[names[pdf.stem]] = pdf.read_bytes()

@@ -13,6 +13,7 @@ from ninja.responses import Status
 from shuping.lib.errors import DomainError, NotFound
 from shuping.meetings import attendance as roll  # the view below is named attendance
 from shuping.meetings import critiques, services
+from shuping.meetings import projector as projector_screen
 from shuping.meetings.access import get_campaign_for_meetings, get_meeting_for, visible_meetings
 from shuping.meetings.models import Attendee, Critique, Meeting, MeetingReporter, Question
 from shuping.organizations.models import Person
@@ -305,6 +306,13 @@ def override(request: HttpRequest, meeting_id: int, payload: ReasonIn) -> dict[s
 @router.get("/{meeting_id}/state")
 def state(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     return services.room_state(get_meeting_for(request.user, meeting_id))
+
+
+@router.get("/{meeting_id}/projector")
+def projector(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    """What the meeting's projector shows now: the same state the screen polls."""
+    meeting = get_meeting_for(request.user, meeting_id)
+    return projector_screen.screen_state(meeting, services.room_state(meeting))
 
 
 @router.post("/{meeting_id}/entries/{entry_id}/start", response=EntryOut)

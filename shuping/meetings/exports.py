@@ -35,17 +35,13 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
-def _font(run: object, name: str, size: float, bold: bool = False) -> None:
-    set_font(run, name, size, bold=bold)
-
-
 def _para(doc: object, text: str, *, font: str = BODY_FONT, size: float = 12, bold: bool = False,
           center: bool = False) -> None:  # fmt: skip
     p = doc.add_paragraph()  # type: ignore[attr-defined]
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(4)
-    _font(p.add_run(text), font, size, bold)
+    set_font(p.add_run(text), font, size, bold=bold)
 
 
 def _heading(doc: object, text: str) -> None:
@@ -58,12 +54,12 @@ def _table(doc: object, header: list[str], rows: list[list[str]], widths: list[f
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10.5)
+        set_font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10.5)
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+            set_font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
     # Word reads the cell widths, LibreOffice the grid columns: set both.
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):

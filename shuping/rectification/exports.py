@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -72,8 +73,9 @@ def ledger_xlsx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
     ws = wb.active
     assert ws is not None
     ws.title = "整改台账"
+    append_row(ws, [title])  # the unit and year, as the office's own tables carry them
     for i, (header, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=header)
+        cell = ws.cell(row=2, column=i, value=header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -91,9 +93,13 @@ def ledger_xlsx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
             -(-len(str(v or "")) * 2 // max(w - 1, 1)) for v, w in zip(row, widths, strict=True)
         )
         ws.row_dimensions[ws.max_row].height = 15 * max(lines, 1)
-    ws.freeze_panes = "A2"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws["A1"].font = Font(size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "C3"  # title, header and the 序号/问题 columns stay in sight
     _fit_for_print(ws)
-    ws.print_title_rows = "1:1"
+    ws.print_title_rows = "2:2"
     buffer = io.BytesIO()
     wb.save(buffer)
     return f"{title}.xlsx", XLSX, buffer.getvalue()
@@ -113,8 +119,9 @@ def _ledger_table(writer: PlanWriter, items: Iterable[Item], today: date) -> Non
         [_text(r[0]), _text(r[1]), _text(r[4]), _text(r[5]), _text(r[7]), _text(r[9])]
         for r in ledger_rows(items, today)
     ]
-    # columns sum to the 156 mm type area of an A4 公文 page
-    writer.table(header, rows, [9, 47, 42, 18, 26, 14])
+    # columns sum to the 156 mm type area of an A4 公文 page; at 小四 "序号", a date and
+    # "已销号" each stay on one line (a character is 4.2 mm, a cell's padding 3.8 mm)
+    writer.table(header, rows, [13, 43, 39, 21, 24, 16], size=Pt(12))
 
 
 def ledger_docx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
@@ -253,4 +260,4 @@ def progress_report_docx(
         "逾期事项所在党组织要说明原因、明确新的完成时限，书记亲自督办；已完成待核的事项，"
         "组织部门及时核查销号；反复出现的问题要深挖根源，防止“年年述、年年改、年年在”。"
     )
-    return f"{campaign.year}年度整改进展通报.docx", DOCX, writer.save()
+    return f"{campaign.committee.name}{campaign.year}年度整改进展通报.docx", DOCX, writer.save()

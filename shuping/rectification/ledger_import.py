@@ -98,6 +98,9 @@ def _cause(text: str) -> tuple[str, str]:
     return "", text
 
 
+HEADER_SEARCH_ROWS = 3
+
+
 def read_ledger(data: bytes) -> list[LedgerRow]:
     """Every row checked; raises RosterInvalid listing every bad row."""
     if len(data) > MAX_BYTES:
@@ -110,15 +113,24 @@ def read_ledger(data: bytes) -> list[LedgerRow]:
         ) from None
     sheet_name = SHEET_HINT if SHEET_HINT in wb.sheetnames else wb.sheetnames[0]
     it = wb[sheet_name].iter_rows(values_only=True)
-    header = [str(h or "").strip() for h in (next(it, None) or ())]
-    index = {title: i for i, title in enumerate(header) if title in HEADERS}
+    # The exported ledger has its title (unit and year) above the header; a ledger the
+    # office made itself may start with the header. Look for it in the first rows.
+    index: dict[str, int] = {}
+    header_row = 0
+    for header_row, first in enumerate(it, start=1):
+        header = [str(h or "").strip() for h in first]
+        index = {title: i for i, title in enumerate(header) if title in HEADERS}
+        if all(h in index for h in REQUIRED) or header_row == HEADER_SEARCH_ROWS:
+            break
     missing = [h for h in REQUIRED if h not in index]
     if missing:
         wb.close()
-        raise RosterInvalid([RowError(sheet_name, 1, "、".join(missing), "缺少必需的列。")])
+        raise RosterInvalid(
+            [RowError(sheet_name, header_row or 1, "、".join(missing), "缺少必需的列。")]
+        )
     errors: list[RowError] = []
     rows: list[LedgerRow] = []
-    for number, raw in enumerate(it, start=2):
+    for number, raw in enumerate(it, start=header_row + 1):
         values = {h: _cell(raw[i]) if i < len(raw) else None for h, i in index.items()}
         if all(v is None for v in values.values()):
             continue

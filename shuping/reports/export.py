@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
+from shuping.lib.docx import official_page_numbers, set_default_font, set_font
 from shuping.reports import checks
 from shuping.reports.models import (
     APPROVED_STATES,
@@ -63,20 +64,6 @@ CN_NUM = "一二三四五六七八九十"
 # --- low-level formatting -------------------------------------------------------------
 
 
-def set_run_font(run: object, name: str, size: Pt, *, bold: bool = False) -> None:
-    """Font on all four slots; Word picks w:eastAsia for Chinese text, so it must be set."""
-    run.font.name = name  # type: ignore[attr-defined]
-    run.font.size = size  # type: ignore[attr-defined]
-    run.font.bold = bold  # type: ignore[attr-defined]
-    rpr = run._element.get_or_add_rPr()  # type: ignore[attr-defined]
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), name)
-
-
 def _fixed_spacing(par: Paragraph, *, indent: bool = False) -> None:
     fmt = par.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -103,44 +90,12 @@ def add_par(
     if align is not None:
         par.alignment = align
     if text:
-        set_run_font(par.add_run(text), font, size, bold=bold)
+        set_font(par.add_run(text), font, size, bold=bold)
     if outline_level is not None:
         lvl = OxmlElement("w:outlineLvl")
         lvl.set(qn("w:val"), str(outline_level))
         par._p.get_or_add_pPr().append(lvl)
     return par
-
-
-def _page_field(par: Paragraph) -> None:
-    def run_with(el: Any = None, text: str | None = None) -> None:
-        run = par.add_run(text or "")
-        set_run_font(run, SONG, PAGE_NUM_SIZE)
-        if el is not None:
-            run._r.append(el)
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = " PAGE "
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(begin)
-    run_with(instr)
-    run_with(sep)
-    run_with(text="1")
-    run_with(end)
-
-
-def _footer_paragraph(par: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
-    par.alignment = align
-    par.paragraph_format.space_before = Pt(0)
-    par.paragraph_format.space_after = Pt(0)
-    set_run_font(par.add_run(f"{DASH} "), SONG, PAGE_NUM_SIZE)
-    _page_field(par)
-    set_run_font(par.add_run(f" {DASH}"), SONG, PAGE_NUM_SIZE)
 
 
 def setup_section(section: object, *, page_numbers: bool = True, restart: bool = False) -> None:
@@ -161,27 +116,13 @@ def setup_section(section: object, *, page_numbers: bool = True, restart: bool =
         sec._sectPr.append(pg)  # type: ignore[attr-defined]
     if not page_numbers:
         return
-    odd = sec.footer  # type: ignore[attr-defined]
-    even = sec.even_page_footer  # type: ignore[attr-defined]
-    odd.is_linked_to_previous = False
-    even.is_linked_to_previous = False
-    _footer_paragraph(odd.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)  # 单页码居右
-    _footer_paragraph(even.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)  # 双页码居左
+    official_page_numbers(sec)
 
 
 def base_document() -> Document:
     doc = new_document()
     doc.settings.odd_and_even_pages_header_footer = True  # w:evenAndOddHeaders
-    normal = doc.styles["Normal"]
-    normal.font.name = FANG
-    normal.font.size = BODY_SIZE
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), FANG)
+    set_default_font(doc, FANG, BODY_SIZE)
     return doc
 
 
@@ -214,14 +155,14 @@ def add_body(doc: Document, text: str) -> None:
         par.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if SECOND_RE.match(line):
             lead, rest = _split_lead(line)
-            set_run_font(par.add_run(lead), KAI, BODY_SIZE)
+            set_font(par.add_run(lead), KAI, BODY_SIZE)
         elif THIRD_RE.match(line):
             lead, rest = _split_lead(line)
-            set_run_font(par.add_run(lead), FANG, BODY_SIZE, bold=True)
+            set_font(par.add_run(lead), FANG, BODY_SIZE, bold=True)
         else:
             rest = line
         if rest:
-            set_run_font(par.add_run(rest), FANG, BODY_SIZE)
+            set_font(par.add_run(rest), FANG, BODY_SIZE)
 
 
 def report_date(report: DutyReport) -> date:
@@ -302,7 +243,7 @@ def add_case(
         try:
             par.add_run().add_picture(io.BytesIO(data), width=Cm(13))
         except Exception:  # a damaged picture must not stop the whole booklet
-            set_run_font(par.add_run("（图片无法显示）"), FANG, Pt(14))
+            set_font(par.add_run("（图片无法显示）"), FANG, Pt(14))
         add_par(doc, pic.caption or "", KAI, Pt(16), align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
@@ -462,7 +403,7 @@ def _toc(doc: Document, entries: list[BookletEntry]) -> None:
         fmt = line.paragraph_format
         fmt.tab_stops.add_tab_stop(Cm(15.5), alignment=2, leader=1)  # right, dots
         text = e.label if e.kind == "report" else f"    {e.label}"
-        set_run_font(line.add_run(f"{text}\t{e.page}"), FANG, Pt(16))
+        set_font(line.add_run(f"{text}\t{e.page}"), FANG, Pt(16))
         last = line
     last.add_run()._r.append(fld("end"))
 

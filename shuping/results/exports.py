@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
-from shuping.lib.xlsx import append_row
+from shuping.lib.xlsx import append_row, dress_table
 from shuping.results import source
 from shuping.results.common import quoted
 from shuping.results.models import (
@@ -32,6 +32,11 @@ from shuping.rounds.documents import DOCX, HEI, PlanWriter, cn_date
 from shuping.rounds.models import Campaign
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _unit_year(campaign: Campaign) -> str:
+    """File names people keep: the unit's name and the year, never an internal code."""
+    return f"{campaign.committee.name}{campaign.year}年度"
 
 
 def issuer_of(campaign: Campaign) -> str:
@@ -136,10 +141,10 @@ def feedback_letters(
             issued_on,
         )
     if len(records) == 1:
-        code = records[0].reporter.organization.code
-        name = f"{campaign.committee.code}-{campaign.year}-反馈意见-{code}.docx"
+        unit = records[0].reporter.organization.name
+        name = f"{_unit_year(campaign)}述职评议反馈意见（{unit}）.docx"
     else:
-        name = f"{campaign.committee.code}-{campaign.year}-反馈意见.docx"
+        name = f"{_unit_year(campaign)}述职评议反馈意见.docx"
     return name, DOCX, w.save()
 
 
@@ -174,8 +179,8 @@ def announcement_document(ann: Announcement) -> tuple[str, str, bytes]:
     w.para("附件", font=HEI, indent=False)
     w.title("述职评议考核综合评价结果")
     _results_table(w, records)
-    state = "" if ann.state == "issued" else "-草稿"
-    return f"{campaign.committee.code}-{campaign.year}-通报{state}.docx", DOCX, w.save()
+    state = "" if ann.state == "issued" else "（草稿）"
+    return f"{_unit_year(campaign)}述职评议考核结果通报{state}.docx", DOCX, w.save()
 
 
 def _range_phrase(text: str) -> str:
@@ -206,7 +211,7 @@ def notice_document(notice: PublicNotice) -> tuple[str, str, bytes]:
         align=WD_ALIGN_PARAGRAPH.RIGHT,
         indent=False,
     )
-    return f"{campaign.committee.code}-{campaign.year}-公示.docx", DOCX, w.save()
+    return f"{_unit_year(campaign)}述职评议考核结果公示.docx", DOCX, w.save()
 
 
 ELIGIBILITY_HEADER = [
@@ -258,14 +263,13 @@ def eligibility_xlsx(campaign: Campaign) -> tuple[str, str, bytes]:
     assert ws is not None
     ws.title = "评优资格"
     append_row(ws, [f"{campaign.title}——综合评价结果运用名单（供组织人事部门年度考核使用）"])
-    ws["A1"].font = Font(bold=True, size=14)
     append_row(ws, ELIGIBILITY_HEADER)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
     rows = eligibility_rows(campaign)
     for row in rows:
         append_row(ws, row)
+        for cell in ws[ws.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    dress_table(ws, ncols=len(ELIGIBILITY_HEADER), header_row=2)
     revoked = [row[1] for row in rows if row[6] == "取消"]
     if revoked:
         append_row(ws, [])
@@ -279,4 +283,4 @@ def eligibility_xlsx(campaign: Campaign) -> tuple[str, str, bytes]:
         ws.column_dimensions[col].width = width
     buffer = io.BytesIO()
     wb.save(buffer)
-    return f"{campaign.committee.code}-{campaign.year}-评优资格名单.xlsx", XLSX, buffer.getvalue()
+    return f"{_unit_year(campaign)}评优资格名单.xlsx", XLSX, buffer.getvalue()

@@ -20,8 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
+from shuping.lib.docx import official_page_numbers, set_default_font, set_font, title_lines
 from shuping.organizations.models import OrgKind, Sector
 from shuping.rounds.models import Campaign, Deadline, Reporter, ReportMode, doc_number_for
 from shuping.rounds.rules import Rules
@@ -51,23 +51,6 @@ def cn_date(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _font(
-    run: Run, name: str, size: Length, *, bold: bool = False, color: RGBColor | None = None
-) -> None:
-    run.font.name = name
-    run.font.size = size
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-
-
 class PlanWriter:
     def __init__(self) -> None:
         self.doc = Document()
@@ -77,28 +60,8 @@ class PlanWriter:
         section.left_margin, section.right_margin = Mm(28), Mm(26)
         section.footer_distance = Mm(20)
         self.doc.settings.odd_and_even_pages_header_footer = True
-        self._page_numbers(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
-        self._page_numbers(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
-        style = self.doc.styles["Normal"]
-        style.font.name = BODY_FONT
-        style.font.size = SIZE_3
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
-
-    def _page_numbers(self, paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
-        paragraph.alignment = align
-        _font(paragraph.add_run("— "), "宋体", SIZE_4)
-        run = paragraph.add_run()
-        _font(run, "宋体", SIZE_4)
-        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._element.append(el)
-        _font(paragraph.add_run(" —"), "宋体", SIZE_4)
+        official_page_numbers(section)
+        set_default_font(self.doc, BODY_FONT, SIZE_3)
 
     def para(
         self,
@@ -123,7 +86,7 @@ class PlanWriter:
         if align is not None:
             p.alignment = align
         if text:
-            _font(p.add_run(text), font, size, bold=bold, color=color)
+            set_font(p.add_run(text), font, size, bold=bold, color=color)
         return p
 
     def red_head(self, issuer: str, doc_number: str) -> None:
@@ -150,7 +113,7 @@ class PlanWriter:
 
     def title(self, text: str) -> None:
         self.para(
-            text,
+            title_lines(text),
             font=TITLE_FONT,
             size=SIZE_2,
             align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -184,7 +147,15 @@ class PlanWriter:
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def table(self, header: list[str], rows: Iterable[list[str]], widths: list[int]) -> None:
+    def table(
+        self,
+        header: list[str],
+        rows: Iterable[list[str]],
+        widths: list[int],
+        *,
+        size: Length = SIZE_4,
+    ) -> None:
+        """A ruled table; its header row repeats at the top of every page it runs onto."""
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -192,12 +163,15 @@ class PlanWriter:
         for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
             cell.width = Mm(width)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(cell.paragraphs[0].add_run(text), HEI, SIZE_4)
+            set_font(cell.paragraphs[0].add_run(text), HEI, size)
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        table.rows[0]._tr.get_or_add_trPr().append(repeat)
         for row in rows:
             cells = table.add_row().cells
             for cell, text, width in zip(cells, row, widths, strict=True):
                 cell.width = Mm(width)
-                _font(cell.paragraphs[0].add_run(text), BODY_FONT, SIZE_4)
+                set_font(cell.paragraphs[0].add_run(text), BODY_FONT, size)
         for column, width in zip(table.columns, widths, strict=True):
             column.width = Mm(width)
 
@@ -265,7 +239,10 @@ def plan_document(
     issued_on = issued_on or campaign.created_at.date()
     issuer = _fmt(doc.issuer, year, campaign.committee.name) or f"中共{campaign.committee.name}"
     w = PlanWriter()
-    w.red_head(issuer, doc_number_for(campaign.doc_number, issued_on))
+    # no number assigned yet: the line keeps its place with the year, for the office to
+    # fill in (a 文件 without a 发文字号 line would look finished when it is not)
+    number = doc_number_for(campaign.doc_number, issued_on) or f"　　〔{issued_on.year}〕　号"
+    w.red_head(issuer, number)
     w.title(campaign.title)
     committee = campaign.committee.name
     if doc.recipients:

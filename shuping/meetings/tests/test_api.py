@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from shuping.conftest import PASSWORD, Cast
-from shuping.meetings import attendance
+from shuping.meetings import attendance, services
 from shuping.meetings.models import Meeting
 
 BASE = "/api/v1/meetings"
@@ -100,3 +100,22 @@ def test_attendance_and_quorum(cast: Cast, meeting: Meeting) -> None:
     assert r.json()["overridden"] is True
     meeting.refresh_from_db()
     assert attendance.quorum_status(meeting).met
+
+
+@pytest.mark.django_db
+def test_projector_state_read_only(cast: Cast, meeting: Meeting) -> None:
+    from shuping.accounts.services import create_api_token
+
+    token = create_api_token(cast.street_organizer, actor=cast.street_organizer)
+    bearer = Client(enforce_csrf_checks=True)
+    auth = {"Authorization": f"Bearer {token}"}
+    state = bearer.get(f"{BASE}/{meeting.pk}/projector", headers=auth).json()
+    assert state["mode"] == "agenda" and state["version"] == meeting.projector_version
+    services.open_meeting(meeting, actor=None)
+    services.set_projector(meeting, actor=None, mode="notice", notice="请扫码测评")
+    state = bearer.get(f"{BASE}/{meeting.pk}/projector", headers=auth).json()
+    assert (state["mode"], state["notice"]) == ("notice", "请扫码测评")
+    # read-only: nothing to post; out of the caller's subtree is missing
+    assert bearer.post(f"{BASE}/{meeting.pk}/projector", headers=auth).status_code == 405
+    assert login(cast.outsider).get(f"{BASE}/{meeting.pk}/projector").status_code == 404
+    assert Client().get(f"{BASE}/{meeting.pk}/projector").status_code == 401

@@ -30,9 +30,9 @@ def test_sign_in_list_groups_by_organization(cast: Cast, meeting: Meeting) -> No
 @pytest.mark.django_db
 def test_sign_in_list_filters_on_the_server(cast: Cast, meeting: Meeting) -> None:
     add_people(cast, members=3)
-    services.populate_expected(meeting, actor=None)
+    attendance.populate_expected(meeting, actor=None)
     first, *rest = list(meeting.attendees.order_by("pk"))
-    services.sign_in(first, actor=None)
+    attendance.sign_in(first, actor=None)
     client = Client()
     assert client.login(username=cast.street_organizer.username, password=PASSWORD)
     url = reverse("meetings:attendance", args=[meeting.pk])

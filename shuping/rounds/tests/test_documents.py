@@ -31,7 +31,8 @@ def test_plan_document_for_seed_004(cast, django_assert_max_num_queries):
     assert [round(m.mm) for m in margins if m is not None] == [37, 35, 28, 26]
     assert section.page_width is not None and round(section.page_width.mm) == 210
     text = _text(document)
-    assert "关于认真做好2018年度甲街道党工委下属党组织书记“双述双评”工作的通知" in text
+    # the title breaks between words (GB/T 9704-2012 7.3.3), in one paragraph
+    assert "关于认真做好2018年度甲街道党工委\n下属党组织书记“双述双评”工作的通知" in text
     assert "现场述职" in text and "甲街道第二党支部" in text
     for heading in ("一、述职范围和方式", "二、述职内容", "三、方法步骤", "四、工作要求"):
         assert heading in text
