@@ -543,17 +543,21 @@ def results_docx(ballot: Ballot) -> tuple[str, str, bytes]:
     table = doc.add_table(rows=1, cols=len(cols))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # many columns (grades × count and share, the office figures): a smaller size keeps
+    # "100.0%" on one line
+    size = 9 if len(cols) <= 12 else 8
     for cell, text in zip(table.rows[0].cells, cols, strict=True):
         # "基本称职(占比)" does not fit a 2 cm column: the unit goes on its own line
-        _cell_text(cell, text.replace("(", "\n("), size=9, bold=True)
+        _cell_text(cell, text.replace("(", "\n("), size=size, bold=True)
     _repeat_header(table.rows[0])
     for row in _summary_rows(fig, as_text=True):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            _cell_text(cell, str(value), size=9)
+            _cell_text(cell, str(value), size=size)
     # 1.3 cm keeps "序号" on one line at 9 pt with the cell's own padding
-    rest = (26.7 - 1.3 - 2.0 - 4.6) / max(1, len(cols) - 3)
-    _set_widths(table, [Cm(1.3), Cm(2.0), Cm(4.6)] + [Cm(rest)] * (len(cols) - 3))
+    position = 4.6 if len(cols) <= 12 else 3.4
+    rest = (26.7 - 1.3 - 2.0 - position) / max(1, len(cols) - 3)
+    _set_widths(table, [Cm(1.3), Cm(2.0), Cm(position)] + [Cm(rest)] * (len(cols) - 3))
     for line in figures.notes(fig):
         _para(doc, line, size=9)
     for rule_text in {r["text"] for rep in tally.get("reporters", []) for r in rep["rules"]}:

@@ -131,10 +131,12 @@ def _ballots(client: Client, bad: Disagreements) -> None:
             xlsx=_num(r"收回测评票 (\d+) 张", caption),
         )
         rows_per_sheet = max(1, len(ballot.indicators)) if ballot.mode == "per_indicator" else 1
+        # marks: 有效票 (one per sheet) or 有效项次 (one per indicator)
+        valid_col = "有效项次" if ballot.mode == "per_indicator" else "有效票"
         header = next(
             [str(c.value or "") for c in row]
             for row in ws.iter_rows()
-            if any(c.value == "有效" for c in row)
+            if any(c.value == valid_col for c in row)
         )
         by_name: dict[str, list[str]] = {}
         for row in ws.iter_rows(values_only=True):
@@ -160,7 +162,12 @@ def _ballots(client: Client, bad: Disagreements) -> None:
             bad.same(
                 f"{name} {rep['name']} 有效（.xlsx）",
                 api=str(rep["valid"]),
-                xlsx=cells[header.index("有效")],
+                xlsx=cells[header.index(valid_col)],
+            )
+            bad.same(
+                f"{name} {rep['name']} 收回票（.xlsx）",
+                api=str(sheets),
+                xlsx=cells[header.index("收回票")],
             )
 
 
