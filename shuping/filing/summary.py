@@ -146,7 +146,7 @@ def draft_parts(campaign: Campaign) -> dict[str, str]:
         "（一）抓党建工作的主体责任落实还有差距，存在重业务、轻党建的现象。",
         "（二）问题查摆不够深入，原因分析偏重客观因素。",
         "（三）整改措施针对性不强，部分问题整改不到位。",
-        "（以上三条为起草提示，请结合点评意见和督查调研情况修改。）",
+        DRAFT_HINT,
     ]
     low = [g for g in scale[len(scale) // 2 :]]
     low_votes = sum(facts.grades.get(g, 0) for g in low)
@@ -182,6 +182,10 @@ def draft_parts(campaign: Campaign) -> dict[str, str]:
     }
 
 
+# A note to the office in the draft; it never reaches the official document.
+DRAFT_HINT = "（以上三条为起草提示，请结合点评意见和督查调研情况修改。）"
+
+
 def summary_docx(report: SummaryReport, *, issued_on: date | None = None) -> tuple[str, str, bytes]:
     """The report as an official document (GB/T 9704 layout, like the plan)."""
     campaign = report.campaign
@@ -195,7 +199,7 @@ def summary_docx(report: SummaryReport, *, issued_on: date | None = None) -> tup
     for i, (key, label) in enumerate(SUMMARY_PARTS, start=1):
         w.heading(f"{cn_number(i)}、{label}")
         for line in (getattr(report, key) or "").splitlines():
-            if line.strip():
+            if line.strip() and line.strip() != DRAFT_HINT:
                 w.para(line.strip())
     w.para()
     w.para(issuer, align=_right(), indent=False)

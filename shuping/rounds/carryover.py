@@ -65,30 +65,25 @@ def frozen(previous: Campaign) -> CarryoverSnapshot | None:
     return CarryoverSnapshot.objects.filter(campaign=previous).first()
 
 
-def carryover(campaign: Campaign) -> list[Carried]:
-    """What next year's `campaign` starts from: last year's snapshot once that round is
-    closed or archived, else the live figures."""
+def carried_over(campaign: Campaign) -> tuple[list[Carried], str]:
+    """What next year's `campaign` starts from, and where the lines come from: last
+    year's snapshot once that round is closed or archived, else the live figures."""
     previous = previous_round(campaign)
     if previous is None:
-        return []
+        return [], ""
     snapshot = frozen(previous)
     if snapshot is None:
-        return compute(previous)
-    return [Carried(s["heading"], tuple(s["lines"])) for s in snapshot.sections]
-
-
-def carryover_note(campaign: Campaign) -> str:
-    """Where the carried lines come from, said on the round page."""
-    previous = previous_round(campaign)
-    snapshot = frozen(previous) if previous is not None else None
-    if previous is None:
-        return ""
-    if snapshot is None:
-        return f"{previous.year}年度方案尚未结束，以下为当前情况，结束或归档时固定。"
+        note = f"{previous.year}年度方案尚未结束，以下为当前情况，结束或归档时固定。"
+        return compute(previous), note
     when = timezone.localtime(snapshot.taken_at)
-    return (
+    note = (
         f"{previous.year}年度方案{FREEZE_ON.get(snapshot.taken_on, '')}时固定（{when:%Y-%m-%d}）。"
     )
+    return [Carried(s["heading"], tuple(s["lines"])) for s in snapshot.sections], note
+
+
+def carryover(campaign: Campaign) -> list[Carried]:
+    return carried_over(campaign)[0]
 
 
 FREEZE_ON = {"close": "方案结束", "archive": "备案归档"}

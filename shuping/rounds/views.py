@@ -33,7 +33,7 @@ from shuping.rounds.access import (
     get_reporter_for,
     visible_campaigns,
 )
-from shuping.rounds.carryover import carryover, carryover_note
+from shuping.rounds.carryover import carried_over
 from shuping.rounds.documents import plan_document
 from shuping.rounds.forms import (
     AddReporterForm,
@@ -197,6 +197,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("path")[:500]
         ]
     rules = campaign.parsed_rules
+    carried = carried_over(campaign)
     context: dict[str, Any] = {
         "title": campaign.title,
         "campaign": campaign,
@@ -213,8 +214,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deadlines": deadlines,
         "next_due": services.next_due(campaign, today=today),
         "warnings": services.campaign_warnings(campaign),
-        "carryover": carryover(campaign),
-        "carryover_note": carryover_note(campaign),
+        "carryover": carried[0],
+        "carryover_note": carried[1],
         "subs": subs,
         "filings": list(campaign.plan_filings.all()),
         "transitions": [

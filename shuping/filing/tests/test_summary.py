@@ -62,6 +62,8 @@ def test_docx_has_the_four_parts(cast, campaign):
         "区委组织部：",
     ):
         assert heading in text
+    # the drafting hint is in the editable draft, never in the official document
+    assert "起草提示" in report.problems and "起草提示" not in text
 
 
 def test_bundle_item_is_ready_once_drafted(cast, campaign):
