@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _chain(parent: Organization, prefix: str) -> list[Organization]:
     """Branches hung one under the other until the next would not fit."""
-    chain = []
+    chain: list[Organization] = []
     for i in range(200):
         try:
             parent = create_organization(
