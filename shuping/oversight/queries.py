@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,7 +29,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -110,9 +110,11 @@ def review_overdue_q(today: date, prefix: str = "") -> Q:
     return q
 
 
-def _count(qs: QuerySet[Any], group: str = "campaign_id") -> Coalesce:
-    """A correlated COUNT(*) of `qs`, 0 when there is none."""
-    count = qs.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+def _count(qs: QuerySet[Any], group: str = "campaign_id", where: Q | None = None) -> Coalesce:
+    """A correlated COUNT(*) of `qs`, 0 when there is none. A condition given as `where`
+    counts inside the aggregate instead of filtering the rows: SQLite otherwise picks the
+    condition's index (e.g. the items' deadline) over the round's and scans per round."""
+    count = qs.order_by().values(group).annotate(n=Count("pk", filter=where)).values("n")[:1]
     return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
 
@@ -171,8 +173,9 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
             "reporter__campaign_id",
         ),
         rect_overdue=_count(
-            Item.objects.filter(overdue_q(today), reporter__campaign=OuterRef("pk")),
+            Item.objects.filter(reporter__campaign=OuterRef("pk")),
             "reporter__campaign_id",
+            where=overdue_q(today),
         ),
         # the members' reviews of the round's branches (民主评议党员)
         mr_total=_count(MemberReview.objects.filter(campaign=OuterRef("pk"))),
@@ -285,6 +288,33 @@ def available_years(root: Organization) -> list[int]:
     )
 
 
+def _per_branch(rounds: QuerySet[Campaign]) -> list[dict[str, Any]]:
+    """Rounds summed per branch in one statement. Each round's figures are computed once,
+    in a materialized CTE: aggregating the annotated queryset directly would repeat every
+    correlated subquery inside each of the ~30 aggregates (minutes on a province)."""
+    keys = ["stage", *[key for key, _ in OVERDUE], *FIGURES]
+    inner_sql, params = rounds.order_by().values("branch", *keys).query.sql_with_params()
+    q = connection.ops.quote_name
+    columns = [
+        ("n", "COUNT(*)"),
+        *[
+            (f"s_{key}", f"SUM(CASE WHEN r.{q('stage')} = %s THEN 1 ELSE 0 END)")
+            for key, _ in STAGES
+        ],
+        *[(f"o_{key}", f"SUM(r.{q(key)})") for key, _ in OVERDUE],
+        *[(f"f_{key}", f"SUM(r.{q(key)})") for key in FIGURES],
+    ]
+    sql = (
+        f"WITH r AS MATERIALIZED ({inner_sql}) "
+        f"SELECT r.{q('branch')}, {', '.join(expr for _, expr in columns)} "
+        f"FROM r GROUP BY r.{q('branch')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *[key for key, _ in STAGES]])
+        names = ["branch", *[name for name, _ in columns]]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def dashboard(root: Organization, *, year: int | None = None, today: date) -> Dashboard:
     years = available_years(root)
     year = year if year is not None else (years[0] if years else today.year)
@@ -297,17 +327,7 @@ def dashboard(root: Organization, *, year: int | None = None, today: date) -> Da
         default=Value(root.pk),
         output_field=IntegerField(),
     )
-    per_branch = (
-        rounds.annotate(branch=branch)
-        .order_by()
-        .values("branch")
-        .annotate(
-            n=Count("pk"),
-            **{f"s_{key}": Count("pk", filter=Q(stage=key)) for key, _ in STAGES},
-            **{f"o_{key}": Count("pk", filter=Q(**{key: 1})) for key, _ in OVERDUE},
-            **{f"f_{key}": Sum(key) for key in FIGURES},
-        )
-    )
+    per_branch = _per_branch(rounds.annotate(branch=branch))
     by_id = {row["branch"]: row for row in per_branch}
     branches = []
     for org in [root, *children]:
