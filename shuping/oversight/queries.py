@@ -169,8 +169,9 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
             Item.objects.filter(reporter__campaign=OuterRef("pk")), "reporter__campaign_id"
         ),
         rect_done=_count(
-            Item.objects.filter(reporter__campaign=OuterRef("pk"), status__in=RECT_DONE),
+            Item.objects.filter(reporter__campaign=OuterRef("pk")),
             "reporter__campaign_id",
+            where=Q(status__in=RECT_DONE),
         ),
         rect_overdue=_count(
             Item.objects.filter(reporter__campaign=OuterRef("pk")),
@@ -179,9 +180,11 @@ def annotated_rounds(root: Organization, year: int, today: date) -> QuerySet[Cam
         ),
         # the members' reviews of the round's branches (民主评议党员)
         mr_total=_count(MemberReview.objects.filter(campaign=OuterRef("pk"))),
-        mr_done=_count(MemberReview.objects.filter(campaign=OuterRef("pk"), stage__in=REVIEW_DONE)),
+        mr_done=_count(
+            MemberReview.objects.filter(campaign=OuterRef("pk")), where=Q(stage__in=REVIEW_DONE)
+        ),
         mr_overdue=_count(
-            MemberReview.objects.filter(review_overdue_q(today), campaign=OuterRef("pk"))
+            MemberReview.objects.filter(campaign=OuterRef("pk")), where=review_overdue_q(today)
         ),
     )
     qs = qs.annotate(
