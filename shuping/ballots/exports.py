@@ -31,7 +31,7 @@ from shuping.ballots import figures
 from shuping.ballots.models import Ballot
 from shuping.ballots.tally import fmt_percent
 from shuping.lib.docx import set_default_font, set_font
-from shuping.lib.xlsx import append_row
+from shuping.lib.xlsx import append_row, print_landscape
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -478,14 +478,7 @@ def results_xlsx(ballot: Ballot) -> tuple[str, str, bytes]:
         ws.column_dimensions[letter].width = 6 if i == 1 else 12 if i == 2 else 22 if i == 3 else 9
     _indicator_sheet(wb, tally, border=border, center=center)
     ws.freeze_panes = "A4"  # title, caption and header stay in sight while scrolling
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    print_landscape(ws, header_row=3)
     buf = io.BytesIO()
     wb.save(buf)
     return f"测评结果汇总表_{ballot.meeting.title}.xlsx", XLSX, buf.getvalue()

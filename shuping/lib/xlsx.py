@@ -80,7 +80,14 @@ def dress_table(
             cell.font = Font(name=font, size=cell.font.size if not bold else 11, bold=bold)
             if bold:
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    print_landscape(ws, header_row=header_row)
+
+
+def print_landscape(ws: Any, *, header_row: int | None = None) -> None:
+    """A4 landscape, every column on one page width, centred; the header row repeated on
+    each printed page."""
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1

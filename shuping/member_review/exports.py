@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from shuping.lib.types import Viewer
-from shuping.lib.xlsx import append_row
+from shuping.lib.xlsx import append_row, print_landscape
 from shuping.member_review.overview import round_rows
 from shuping.rounds.models import Campaign
 
@@ -106,10 +106,4 @@ def _style(ws: Any, columns: int) -> None:
         width = 26 if i == 1 else 22 if i == columns else 13 if i == 2 else 9
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "B3"  # title and header rows, and the branch names, stay in sight
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_landscape(ws, header_row=2)
