@@ -11,7 +11,7 @@ from ninja.responses import Status
 
 from shuping.accounts.access import get_organization_for
 from shuping.lib.errors import NotFound
-from shuping.rounds import services
+from shuping.rounds import preset_services, services
 from shuping.rounds.access import get_campaign_for, get_reporter_for, visible_campaigns
 from shuping.rounds.models import Campaign, Deadline, Reporter
 from shuping.rounds.presets import get_preset, shipped_presets
@@ -191,7 +191,7 @@ def list_presets(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for p in shipped_presets().values()
     ]
-    for office in services.visible_office_presets(request.user).prefetch_related("versions"):
+    for office in preset_services.visible_office_presets(request.user).prefetch_related("versions"):
         out.append(
             {
                 "key": office.key,
@@ -213,7 +213,7 @@ def preset_detail(request: HttpRequest, key: str) -> dict[str, Any]:
         raise NotFound() from None
     if (
         preset.source == "office"
-        and not services.visible_office_presets(request.user).filter(key=key).exists()
+        and not preset_services.visible_office_presets(request.user).filter(key=key).exists()
     ):
         raise NotFound()
     return {

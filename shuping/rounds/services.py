@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from shuping.accounts.access import can_manage, org_scope_q
+from shuping.accounts.access import can_manage
 from shuping.accounts.models import Role, RoleGrant
 from shuping.audit.services import record
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
@@ -29,8 +29,6 @@ from shuping.rounds.models import (
     FilingKind,
     FilingState,
     PlanFiling,
-    Preset,
-    PresetVersion,
     Reminder,
     ReminderKind,
     Reporter,
@@ -38,11 +36,7 @@ from shuping.rounds.models import (
 )
 from shuping.rounds.presets import (
     PresetDef,
-    PresetFileError,
     get_preset,
-    parse_preset_text,
-    set_toml_value,
-    shipped_presets,
 )
 from shuping.rounds.proposal import assign_modes, phase_dates, propose
 from shuping.rounds.rules import Rules, parse_rules
@@ -900,121 +894,3 @@ def reopen_campaign(campaign: Campaign, *, actor: Actor, reason: str) -> Campaig
         note=reason,
     )
     return campaign
-
-
-# --- office presets ---------------------------------------------------------------
-
-
-def _office_text(text: str, *, key: str, title: str) -> str:
-    """Replace the top-level key/title lines of a copied TOML text, keep everything else."""
-    out: list[str] = []
-    top = True
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            top = False
-        if top and stripped.startswith("key ="):
-            line = f'key = "{key}"'
-        elif top and stripped.startswith("title ="):
-            line = f'title = "{title}"'
-        out.append(line)
-    return "\n".join(out) + "\n"
-
-
-@transaction.atomic
-def copy_preset(
-    source: str | PresetDef, *, actor: Actor, committee: Organization, key: str, title: str
-) -> Preset:
-    """An office preset starting as a copy of a shipped or office preset (version 1)."""
-    _require_manage(actor, committee)
-    definition = resolve_preset(source)
-    key = key.strip()
-    if not key or not all(c.isalnum() or c in "-_" for c in key):
-        raise DomainError("模板代号只能包含字母、数字、- 和 _。", field="key")
-    if key in shipped_presets() or Preset.objects.filter(key=key).exists():
-        raise DomainError(f"模板代号“{key}”已被使用。", field="key")
-    if not title.strip():
-        raise DomainError("请填写模板名称。", field="title")
-    preset = Preset.objects.create(
-        key=key,
-        title=title.strip()[:200],
-        committee=committee,
-        based_on=f"{definition.key} v{definition.version}",
-        seed_file=definition.seed,
-        created_by=_user(actor),
-    )
-    text = _office_text(definition.text, key=key, title=title.strip()) if definition.text else ""
-    _save_version(preset, actor=actor, text=text, note=f"复制自“{definition.title}”")
-    record(
-        actor=actor,
-        action="preset.copy",
-        target=preset,
-        organization=committee,
-        changes={"based_on": preset.based_on},
-    )
-    return preset
-
-
-def _save_version(preset: Preset, *, actor: Actor, text: str, note: str) -> PresetVersion:
-    try:
-        meta, data = parse_preset_text(text, source=preset.key)
-    except PresetFileError as exc:
-        raise DomainError(str(exc), field="text") from None
-    if meta["key"] != preset.key:
-        raise DomainError(f"{preset.key}: key: 代号不能修改（应为 {preset.key}）", field="text")
-    number = (preset.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    return PresetVersion.objects.create(
-        preset=preset,
-        number=number,
-        text=text,
-        rules=data,
-        note=note[:200],
-        created_by=_user(actor),
-    )
-
-
-@transaction.atomic
-def save_preset_version(
-    preset: Preset,
-    *,
-    actor: Actor,
-    text: str,
-    note: str = "",
-    changes: dict[str, int | str | None] | None = None,
-) -> PresetVersion:
-    """Each save is a new version; rounds keep the rules they were created with.
-    `changes` ({"report.max_chars": 1200, ...}) are applied to the text first, so the
-    structured fields of the edit page and the free text end up in one version."""
-    for path, value in (changes or {}).items():
-        text = set_toml_value(text, path, value)
-    preset = (
-        Preset.objects.select_for_update(of=("self",)).select_related("committee").get(pk=preset.pk)
-    )
-    _require_manage(actor, preset.committee)
-    version = _save_version(preset, actor=actor, text=text, note=note)
-    meta_title = parse_preset_text(text, source=preset.key)[0]["title"]
-    if meta_title != preset.title:
-        preset.title = meta_title[:200]
-        preset.save(update_fields=["title"])
-    record(
-        actor=actor,
-        action="preset.save",
-        target=preset,
-        organization=preset.committee,
-        changes={"version": version.number},
-        note=note,
-    )
-    return version
-
-
-def visible_office_presets(user: Viewer) -> Any:
-    """Office presets of committees in the user's reach or above it (a street may
-    start from its district's preset)."""
-    from shuping.accounts.access import grants
-
-    ancestor_ids: set[int] = set()
-    for grant in grants(user):
-        ancestor_ids.update(grant.organization.ancestor_ids())
-    return Preset.objects.filter(
-        org_scope_q(user, prefix="committee__") | Q(committee_id__in=ancestor_ids)
-    ).select_related("committee")

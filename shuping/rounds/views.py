@@ -25,7 +25,7 @@ from shuping.accounts.access import (
 )
 from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations.models import Organization, Person
-from shuping.rounds import hub, services
+from shuping.rounds import hub, preset_services, services
 from shuping.rounds.access import (
     can_read_campaign,
     can_write_campaign,
@@ -74,7 +74,7 @@ def _managed_committees(request: HttpRequest) -> list[tuple[int, str]]:
 
 def _preset_choices(request: HttpRequest) -> list[tuple[str, str]]:
     choices = [(p.key, p.title) for p in shipped_presets().values()]
-    for preset in services.visible_office_presets(request.user):
+    for preset in preset_services.visible_office_presets(request.user):
         choices.append((preset.key, f"{preset.title}（{preset.committee.name}自定义）"))
     return choices
 
@@ -496,7 +496,7 @@ def _quote(name: str) -> str:
 
 @login_required
 def presets(request: HttpRequest) -> HttpResponse:
-    office = services.visible_office_presets(request.user).prefetch_related("versions")
+    office = preset_services.visible_office_presets(request.user).prefetch_related("versions")
     return render(
         request,
         "rounds/presets.html",
@@ -515,7 +515,7 @@ def _visible_preset(request: HttpRequest, key: str, version: int | None = None) 
     except KeyError:
         raise NotFound() from None
     office = definition.source == "office"
-    if office and not services.visible_office_presets(request.user).filter(key=key).exists():
+    if office and not preset_services.visible_office_presets(request.user).filter(key=key).exists():
         raise NotFound()
     return definition
 
@@ -608,7 +608,7 @@ def preset_edit(request: HttpRequest, key: str) -> HttpResponse:
             if name in form.changed_data
         }
         try:
-            version = services.save_preset_version(
+            version = preset_services.save_preset_version(
                 office,
                 actor=request.user,
                 text=text,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.core.management import call_command
 
 from shuping.rounds.models import Deadline, Reminder
-from shuping.rounds.services import copy_preset
+from shuping.rounds.preset_services import copy_preset
 from shuping.rounds.testing import make_campaign
 
 

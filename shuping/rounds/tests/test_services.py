@@ -8,7 +8,7 @@ from django.core import mail
 from shuping.audit.models import AuditEntry
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.organizations.models import OrgKind, Sector
-from shuping.rounds import services
+from shuping.rounds import preset_services, services
 from shuping.rounds.models import (
     Campaign,
     CampaignStatus,
@@ -288,7 +288,7 @@ def test_remind_is_idempotent(cast, settings):
 
 
 def test_office_presets_are_versioned_and_rounds_keep_their_rules(cast):
-    preset = services.copy_preset(
+    preset = preset_services.copy_preset(
         "004_jiedao_shuangshu",
         actor=cast.street_organizer,
         committee=cast.street,
@@ -302,7 +302,7 @@ def test_office_presets_are_versioned_and_rounds_keep_their_rules(cast):
     )
     assert (campaign.preset_key, campaign.preset_version) == ("jd-2026", 1)
     text = v1.text.replace("count = 4", "count = 3")
-    v2 = services.save_preset_version(
+    v2 = preset_services.save_preset_version(
         preset, actor=cast.street_organizer, text=text, note="优秀3名"
     )
     assert v2.number == 2
@@ -311,12 +311,12 @@ def test_office_presets_are_versioned_and_rounds_keep_their_rules(cast):
     later = create_campaign(cast.street, actor=cast.street_organizer, preset="jd-2026", year=2027)
     assert later.parsed_rules.grading[0].count == 3 and later.preset_version == 2
     with pytest.raises(DomainError) as err:
-        services.save_preset_version(
+        preset_services.save_preset_version(
             preset, actor=cast.street_organizer, text=text.replace("count = 3", 'count = "x"')
         )
     assert err.value.field == "text" and "grading[0].count" in err.value.message
     with pytest.raises(DomainError):
-        services.copy_preset(
+        preset_services.copy_preset(
             "004_jiedao_shuangshu",
             actor=cast.street_organizer,
             committee=cast.street,
@@ -324,7 +324,7 @@ def test_office_presets_are_versioned_and_rounds_keep_their_rules(cast):
             title="x",
         )
     with pytest.raises(PermissionDenied):
-        services.save_preset_version(preset, actor=cast.outsider, text=text)
+        preset_services.save_preset_version(preset, actor=cast.outsider, text=text)
     assert preset.versions.count() == 2
 
 
