@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "shuping.ballots.middleware.AuthenticationMiddleware",
     "shuping.ballots.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shuping.ballots.middleware.PhoneFormMiddleware",
     "shuping.lib.middleware.InputHardeningMiddleware",
 ]
 

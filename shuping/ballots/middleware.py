@@ -14,7 +14,9 @@ Secrecy gains too: a phone is never handed a session cookie.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware as _CSP
@@ -23,7 +25,9 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Auth
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
 from django.contrib.sessions.middleware import SessionMiddleware as _Sessions
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 # `/b/<token>` (tokens are URL-safe base64) and `/b/p/<projector key>/turnout`; see urls.py.
 PHONE_PATH = re.compile(r"/b/(?:[A-Za-z0-9_-]+|p/[A-Za-z0-9_-]+/turnout)")
@@ -89,3 +93,46 @@ class CSPMiddleware(_CSP):
 
 # Set on a response by django-csp's view decorators: such a response takes the long road.
 _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace")
+
+
+class PhoneFormMiddleware:
+    """Reads a phone's posted sheet into `request.POST` in one pass.
+
+    Django's QueryDict adds the fields one by one through four layers of checks; a sheet
+    is a few dozen fields, and on the submit request that was a quarter of the server's
+    work. Same parser, same limits, same result (an immutable UTF-8 QueryDict); anything
+    unusual (too big, too many fields, not UTF-8, not a plain form) is left to Django,
+    which answers it as before. Must run before anything that reads `request.POST`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and request.encoding is None
+            and is_phone_path(request.path_info)
+        ):
+            _read_form(request)
+        return self.get_response(request)
+
+
+def _read_form(request: HttpRequest) -> None:
+    try:
+        text = request.body.decode()
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding="utf-8",
+            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except (RequestDataTooBig, UnicodeDecodeError, ValueError):
+        return  # Django reads it again and answers as it always does
+    fields: dict[str, list[str]] = {}
+    for key, value in pairs:
+        fields.setdefault(key, []).append(value)
+    post = QueryDict(encoding="utf-8")
+    dict.update(post, fields)  # MultiValueDict keeps each key's list as its dict value
+    request._post = post  # type: ignore[attr-defined]
+    request._files = MultiValueDict()  # type: ignore[attr-defined]
