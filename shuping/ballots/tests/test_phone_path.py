@@ -237,3 +237,15 @@ def test_phone_post_with_too_many_fields_is_refused_in_chinese(
     )
     assert response.status_code == 400
     assert "提交成功" not in response.content.decode()
+
+
+def test_phone_pages_carry_the_same_content_security_policy(open_ballot: Ballot) -> None:
+    (token,) = _tokens(open_ballot)
+    client = Client()
+    policy = client.get("/healthz")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    for _ in range(2):  # built once, then reused
+        assert client.get(f"/b/{token}")["Content-Security-Policy"] == policy
+    assert (
+        client.get(f"/b/p/{open_ballot.projector_key}/turnout")["Content-Security-Policy"] == policy
+    )
