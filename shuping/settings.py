@@ -102,7 +102,7 @@ INSTALLED_APPS = [
 # (ballots/middleware.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "shuping.ballots.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shuping.ballots.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "shuping.ballots.middleware.AuthenticationMiddleware",
     "shuping.ballots.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shuping.ballots.middleware.PhoneFormMiddleware",
     "shuping.lib.middleware.InputHardeningMiddleware",
 ]
 

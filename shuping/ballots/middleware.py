@@ -3,7 +3,8 @@
 A voter's phone makes three requests (the sheet, confirm, submit) and the projector and
 host pages poll the turnout; none of them uses a session, a signed-in user or flash
 messages, and at a meeting's peak hundreds arrive at once. These are Django's own
-session, authentication and messages middleware, passed over on those paths only.
+session, authentication and messages middleware, passed over on those paths only, and
+django-csp's, whose fixed header is built once there.
 Everything else (security headers, host checks, CSRF, input hardening, and whatever is
 added to MIDDLEWARE later) still runs on every request.
 
@@ -13,12 +14,20 @@ Secrecy gains too: a phone is never handed a session cookie.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CSPMiddleware as _CSP
+from csp.utils import build_policy
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Auth
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
 from django.contrib.sessions.middleware import SessionMiddleware as _Sessions
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 # `/b/<token>` (tokens are URL-safe base64) and `/b/p/<projector key>/turnout`; see urls.py.
 PHONE_PATH = re.compile(r"/b/(?:[A-Za-z0-9_-]+|p/[A-Za-z0-9_-]+/turnout)")
@@ -47,3 +56,83 @@ class AuthenticationMiddleware(_SkipOnPhonePath, _Auth):
 
 class MessageMiddleware(_SkipOnPhonePath, _Messages):
     pass
+
+
+class CSPMiddleware(_CSP):
+    """django-csp rebuilds the policy from settings on every response (copying,
+    sorting and joining each directive, twice with the report-only pass). Phone pages
+    never vary it (no nonce, no per-view decorator: they are rendered without the
+    request), so there the header is built once per settings object and reused."""
+
+    _policy: tuple[Any, str] | None = None
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not is_phone_path(request.path_info):
+            super().process_request(request)
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if not is_phone_path(request.path_info) or getattr(
+            settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None
+        ):
+            return super().process_response(request, response)
+        if any(hasattr(response, name) for name in _PER_RESPONSE) or getattr(
+            response, "_csp_exempt", False
+        ):
+            return super().process_response(request, response)
+        config = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        cached = self._policy
+        if cached is None or cached[0] is not config:
+            # Keyed by the settings object itself, so override_settings is honoured.
+            cached = self._policy = (config, build_policy())
+        if cached[1] and CSP_HEADER not in response:
+            response[CSP_HEADER] = cached[1]
+        return response
+
+
+# Set on a response by django-csp's view decorators: such a response takes the long road.
+_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace")
+
+
+class PhoneFormMiddleware:
+    """Reads a phone's posted sheet into `request.POST` in one pass.
+
+    Django's QueryDict adds the fields one by one through four layers of checks; a sheet
+    is a few dozen fields, and on the submit request that was a quarter of the server's
+    work. Same parser, same limits, same result (an immutable UTF-8 QueryDict); anything
+    unusual (too big, too many fields, not UTF-8, not a plain form) is left to Django,
+    which answers it as before. Must run before anything that reads `request.POST`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and request.encoding is None
+            and is_phone_path(request.path_info)
+        ):
+            _read_form(request)
+        return self.get_response(request)
+
+
+def _read_form(request: HttpRequest) -> None:
+    try:
+        text = request.body.decode()
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding="utf-8",
+            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except (RequestDataTooBig, UnicodeDecodeError, ValueError):
+        return  # Django reads it again and answers as it always does
+    fields: dict[str, list[str]] = {}
+    for key, value in pairs:
+        fields.setdefault(key, []).append(value)
+    post = QueryDict(encoding="utf-8")
+    dict.update(post, fields)  # MultiValueDict keeps each key's list as its dict value
+    request._post = post  # type: ignore[attr-defined]
+    request._files = MultiValueDict()  # type: ignore[attr-defined]

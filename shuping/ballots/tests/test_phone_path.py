@@ -190,3 +190,62 @@ def test_static_urls_are_computed_once(tmp_path) -> None:
         with pytest.raises(ValueError):
             storage.url("missing.css")
         assert "missing.css" not in storage._urls
+
+
+def test_phone_form_is_read_as_django_reads_it(rf, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.http import QueryDict
+
+    from shuping.ballots.middleware import PhoneFormMiddleware
+
+    seen = {}
+
+    def view(request):  # type: ignore[no-untyped-def]
+        seen["post"] = request.POST
+        return None
+
+    body = "r-1=%E5%A5%BD&r-1=%E5%B7%AE&r-2=&comment=a+b%26c&action=submit&%E9%94%AE=v"
+    form = "application/x-www-form-urlencoded"
+    PhoneFormMiddleware(view)(rf.post("/b/tok_EN-1", body, content_type=form))
+    fast = seen["post"]
+    assert fast == QueryDict(body.encode(), encoding="utf-8")
+    assert {k: fast.getlist(k) for k in fast} == {
+        "r-1": ["好", "差"],
+        "r-2": [""],
+        "comment": ["a b&c"],
+        "action": ["submit"],
+        "键": ["v"],
+    }
+    assert type(fast) is QueryDict and not fast._mutable
+    with pytest.raises(AttributeError):
+        fast["x"] = "y"
+
+    # Too many fields: left to Django, which refuses it exactly as before.
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    seen.clear()
+    request = rf.post("/b/tok_EN-1", body, content_type=form)
+    PhoneFormMiddleware(lambda r: seen.setdefault("req", r))(request)
+    assert not hasattr(request, "_post")
+
+
+def test_phone_post_with_too_many_fields_is_refused_in_chinese(
+    open_ballot: Ballot, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    (token,) = _tokens(open_ballot)
+    response = Client().post(
+        f"/b/{token}", "a=1&b=2&c=3&d=4", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "提交成功" not in response.content.decode()
+
+
+def test_phone_pages_carry_the_same_content_security_policy(open_ballot: Ballot) -> None:
+    (token,) = _tokens(open_ballot)
+    client = Client()
+    policy = client.get("/healthz")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    for _ in range(2):  # built once, then reused
+        assert client.get(f"/b/{token}")["Content-Security-Policy"] == policy
+    assert (
+        client.get(f"/b/p/{open_ballot.projector_key}/turnout")["Content-Security-Policy"] == policy
+    )
