@@ -7,7 +7,9 @@ keep them exact on every write - service, bulk import, raw SQL or test fixture a
 inside the writing transaction, so there is no cache to go stale and nothing to forget.
 
 PostgreSQL: statement-level triggers with transition tables, so a bulk insert of 100,000
-people does one grouped upsert per statement instead of one per row. SQLite has no
+people does one grouped upsert per statement instead of one per row; every trigger
+upserts its rows in (organization, category) order, so two concurrent imports lock
+the count rows in the same order and cannot deadlock on them. SQLite has no
 statement triggers: row-level ones, which are cheap there (in-process, no round trip).
 
 SQLite drops a table's triggers when a migration rebuilds that table (any column change
@@ -31,17 +33,17 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO {COUNTS} AS t (organization_id, category, n)
     SELECT organization_id, category, count(*) FROM new_rows
-    WHERE organization_id IS NOT NULL GROUP BY 1, 2
+    WHERE organization_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (organization_id, category) DO UPDATE SET n = t.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION shuping_people_count_delete() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE {COUNTS} AS t SET n = t.n - d.k
-    FROM (SELECT organization_id, category, count(*) AS k FROM old_rows
-          WHERE organization_id IS NOT NULL GROUP BY 1, 2) AS d
-    WHERE t.organization_id = d.organization_id AND t.category = d.category;
+    INSERT INTO {COUNTS} AS t (organization_id, category, n)
+    SELECT organization_id, category, -count(*) FROM old_rows
+    WHERE organization_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (organization_id, category) DO UPDATE SET n = t.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION shuping_people_count_update() RETURNS trigger
@@ -54,7 +56,7 @@ BEGIN
         UNION ALL
         SELECT organization_id, category, 1 AS k FROM new_rows
     ) AS d
-    WHERE organization_id IS NOT NULL GROUP BY 1, 2 HAVING sum(k) <> 0
+    WHERE organization_id IS NOT NULL GROUP BY 1, 2 HAVING sum(k) <> 0 ORDER BY 1, 2
     ON CONFLICT (organization_id, category) DO UPDATE SET n = t.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
@@ -122,17 +124,17 @@ def ensure_triggers(connection: BaseDatabaseWrapper) -> bool:
     if connection.vendor not in ("postgresql", "sqlite"):
         return False
     wanted = _PG_TRIGGERS if connection.vendor == "postgresql" else _SQLITE_TRIGGERS
-    with transaction.atomic(using=connection.alias):
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_FUNCTIONS)  # replaced each time: a changed body takes effect
         missing = set(wanted) - _existing_triggers(connection)
         if not missing:
             return False
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Block writers between the recount and the triggers taking over.
-                cursor.execute(f"LOCK TABLE {PEOPLE} IN SHARE ROW EXCLUSIVE MODE")
-                cursor.execute(_PG_FUNCTIONS)
-            for name in missing:
-                cursor.execute(wanted[name])
+        if connection.vendor == "postgresql":
+            # Block writers between the recount and the triggers taking over.
+            cursor.execute(f"LOCK TABLE {PEOPLE} IN SHARE ROW EXCLUSIVE MODE")
+        for name in missing:
+            cursor.execute(wanted[name])
         recount(connection)
     return True
 
