@@ -352,6 +352,11 @@ def main() -> None:
     n_orgs = Organization.objects.filter(root.subtree_q()).count()
     n_people = Person.objects.filter(root.subtree_q("organization__")).count()
     print(f"{connection.vendor}: {n_orgs} organizations, {n_people} people; load {os.getloadavg()}")
+    from shuping.organizations.queries import people_total
+
+    # The pages' totals come from the trigger-kept per-organization counts: say if they drift.
+    counted = people_total(root, User(is_superuser=True), subtree=True)
+    print(f"per-organization counts {'exact' if counted == n_people else f'WRONG: {counted}'}")
 
     admin, _ = User.objects.get_or_create(username="scale_admin", defaults={"is_superuser": True})
     organizer, created = User.objects.get_or_create(username="scale_organizer")
@@ -367,6 +372,7 @@ def main() -> None:
         return name not in skip
 
     if want("pages"):
+        get(client, "/org/")()  # start-up (imports, templates) is not the first page's cost
         measure("page tree", get(client, "/org/"), r)
         measure("page node (root)", get(client, f"/org/{root.pk}/"), r)
         measure("page node (branch)", get(client, f"/org/{branch.pk}/"), r)

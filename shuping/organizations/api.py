@@ -21,6 +21,7 @@ from shuping.lib.keyset import keyset_page
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.queries import (
     PERSON_ORDER,
+    people_total,
     reachable_roots,
     search_people,
     visible_children,
@@ -201,16 +202,19 @@ def people(
     limit = max(1, min(limit, 200))
     if offset > MAX_OFFSET:
         raise DomainError(f"offset 不能超过 {MAX_OFFSET}，请用 cursor 翻页。", field="offset")
+    # Without a search the total comes from the per-organization counts, not a COUNT
+    # over every person of the subtree (the whole table at the root).
+    total = qs.count() if q else people_total(org, request.user, subtree=subtree)
     if cursor or before or last or not offset:
         page = keyset_page(qs, PERSON_ORDER, after=cursor, before=before, last=last, size=limit)
         return PersonPage(
-            count=qs.count(),
+            count=total,
             items=[PersonOut(**_person(p)) for p in page],
             next_cursor=page.next_cursor,
             prev_cursor=page.prev_cursor,
         )
     items = qs.order_by(*PERSON_ORDER)[offset : offset + limit]
-    return PersonPage(count=qs.count(), items=[PersonOut(**_person(p)) for p in items])
+    return PersonPage(count=total, items=[PersonOut(**_person(p)) for p in items])
 
 
 @router.get("/people/{person_id}", response=PersonDetail, summary="人员详情")

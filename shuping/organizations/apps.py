@@ -6,7 +6,12 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "党组织与党员"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from shuping.audit.labels import register
+        from shuping.organizations.counts import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="org_people_counts")
         from shuping.organizations import models as m
 
         register(

@@ -239,3 +239,31 @@ class MembershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.organization} {self.started_on}–{self.ended_on or ''}"
+
+
+class OrgPeopleCount(models.Model):
+    """How many people of each category one organization holds directly.
+
+    Derived data kept by database triggers (migration 0004) on every insert, delete and
+    change of a person's organization or category, so bulk imports, raw SQL and every
+    service stay counted without each having to remember it. A subtree's counts are then
+    a SUM over its organizations' rows (at most one per node and category), instead of
+    a COUNT over every person below the node, which reads the whole table at the root.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="people_counts"
+    )
+    category = models.CharField(max_length=20, choices=PersonCategory.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "组织人数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "category"], name="org_people_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.category} {self.n}"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Count, F, Func, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum, Value
 
 from shuping.accounts.access import grants, is_admin, org_scope_q, reaches
-from shuping.organizations.models import Organization, Person, PersonCategory
+from shuping.organizations.models import Organization, OrgPeopleCount, Person, PersonCategory
 
 # Tree order of the people lists (pages and API); the trailing id makes every key unique.
 PERSON_ORDER = ("organization__path", "category", "name", "id")
@@ -86,10 +86,9 @@ def with_counts(orgs: list[Organization], user: Any) -> list[Organization]:
         .values_list("parent_id", "n")
     )
     members = dict(
-        Person.objects.filter(organization_id__in=ids, category=PersonCategory.MEMBER)
-        .values_list("organization_id")
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "n")
+        OrgPeopleCount.objects.filter(
+            organization_id__in=ids, category=PersonCategory.MEMBER
+        ).values_list("organization_id", "n")
     )
     for org in orgs:
         org.n_children = children.get(org.pk, 0)  # type: ignore[attr-defined]
@@ -112,24 +111,34 @@ def people_by_category(org: Organization, user: Any) -> list[CategoryCount]:
     category 党员 counts as Party members; the other categories are named as themselves.
     Two grouped queries whatever the size of the subtree.
     """
+    # Read from the trigger-kept per-organization counts (counts.py): the subtree is a
+    # SUM over its organizations' rows, not a COUNT over every person below the node.
     direct = dict(
-        Person.objects.filter(organization=org)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
+        OrgPeopleCount.objects.filter(organization=org, n__gt=0).values_list("category", "n")
     )
     subtree = dict(
-        Person.objects.filter(org.subtree_q("organization__"))
+        OrgPeopleCount.objects.filter(org.subtree_q("organization__"))
         .filter(org_scope_q(user, prefix="organization__"))
         .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
+        .annotate(total=Sum("n"))
+        .values_list("category", "total")
     )
     return [
         CategoryCount(key, str(title), direct.get(key, 0), subtree.get(key, 0))
         for key, title in PersonCategory.choices
         if key == PersonCategory.MEMBER or direct.get(key) or subtree.get(key)
     ]
+
+
+def people_total(org: Organization, user: Any, *, subtree: bool) -> int:
+    """How many people a node holds, directly or in its whole visible subtree: the
+    total the people lists show, from the per-organization counts (counts.py)."""
+    counts = OrgPeopleCount.objects.filter(
+        org.subtree_q("organization__") if subtree else Q(organization=org)
+    )
+    if subtree:
+        counts = counts.filter(org_scope_q(user, prefix="organization__"))
+    return counts.aggregate(total=Sum("n"))["total"] or 0
 
 
 def visible_children(user: Any, org: Organization) -> list[Organization]:
