@@ -200,6 +200,8 @@ def people(
     if q:
         qs = search_people(qs, q)
     limit = max(1, min(limit, 200))
+    if offset < 0:
+        raise DomainError("offset 不能小于 0。", field="offset")
     if offset > MAX_OFFSET:
         raise DomainError(f"offset 不能超过 {MAX_OFFSET}，请用 cursor 翻页。", field="offset")
     # Without a search the total comes from the per-organization counts, not a COUNT

@@ -141,4 +141,7 @@ def test_api_people_cursor_walk(cast, crowd):
     assert [p["id"] for p in prev["items"]] == expected[-80:-40]
     response = client.get(f"{url}&offset=20000", headers=headers)
     assert response.status_code == 400 and "cursor" in response.json()["detail"]
+    # found by the API fuzzing: a negative offset (and limit) answered 500
+    response = client.get(f"{url}&offset=-852220&limit=-77173184&q=%F0%9D%93%A3", headers=headers)
+    assert response.status_code == 400 and "offset" in response.json()["detail"]
     assert client.get(url, headers=_bearer("outsider")).status_code == 404
