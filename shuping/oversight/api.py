@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from shuping.lib.errors import DomainError
 from shuping.oversight.access import get_oversight_root
 from shuping.oversight.queries import OVERDUE, STAGES, Figures, dashboard
 
@@ -25,6 +26,8 @@ def _rect(f: Figures) -> dict[str, Any]:
 
 @router.get("/")
 def overview(request: HttpRequest, org: int | None = None, year: int | None = None) -> Any:
+    if year is not None and not 2000 <= year <= 2100:  # the page's range, too
+        raise DomainError("年度应在2000年至2100年之间。", field="year")
     board = dashboard(get_oversight_root(request.user, org), year=year, today=timezone.localdate())
     return {
         "organization": {"id": board.root.pk, "name": board.root.name},

@@ -139,6 +139,9 @@ def test_api(client, cast, rounds):
 
     data = client.get("/api/v1/oversight/?year=2025", headers=bearer(cast.superior)).json()
     assert data["rounds"] == 4 and data["stages"]["plan"] == 1
+    # found by the API fuzzing: an impossible year answered 500
+    bad = client.get("/api/v1/oversight/?year=-5166031", headers=bearer(cast.superior))
+    assert bad.status_code == 400 and "年度" in bad.json()["detail"]
     assert (
         client.get(
             f"/api/v1/oversight/?org={cast.district.pk}", headers=bearer(cast.outsider)
