@@ -146,6 +146,22 @@ def _confirm_rows(ballot: Ballot, groups: list[dict[str, Any]]) -> SafeString:
     return mark_safe("".join(parts))
 
 
+# Stands for the confirm page's body in its kept frame: a NUL never comes out of a template.
+_BODY = "\x00confirm-body\x00"
+
+
+def _confirm_page(view: services.TokenView, ctx: dict[str, Any]) -> str:
+    """The confirm page: its frame (head, styles, title) is the same for everyone of a
+    category, rendered once per process and kept; only the body is rendered per voter."""
+    frame = sheets.cache.page(
+        view.ballot,
+        ("confirm-frame", view.category),
+        lambda: _phone_page("phone_confirm", {**ctx, "body": mark_safe(_BODY)}),
+    )
+    head, _, tail = frame.partition(_BODY)
+    return head + _phone_page("_confirm_body", ctx) + tail
+
+
 NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
@@ -207,7 +223,7 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
         summary=_summary(ballot, groups, invalid),
         rows_html=_confirm_rows(ballot, groups),
     )
-    return HttpResponse(_phone_page("phone_confirm", ctx))
+    return HttpResponse(_confirm_page(view, ctx))
 
 
 # --- projector (keyed, no login) ----------------------------------------------------

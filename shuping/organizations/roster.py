@@ -40,7 +40,7 @@ from shuping.accounts.access import can_manage, is_admin, org_scope_q
 from shuping.audit.services import record
 from shuping.lib.errors import PermissionDenied
 from shuping.lib.masking import mask_id_number, mask_phone
-from shuping.lib.xlsx import append_row
+from shuping.lib.xlsx import append_row, save_with_rows
 from shuping.organizations.models import (
     PATH_MAX_CHARS,
     TREE_TOO_DEEP,
@@ -1241,27 +1241,17 @@ def _export_scope(root: Organization | None, viewer: Actor) -> QuerySet[Organiza
     return orgs_qs
 
 
-def _date_cell(ws: Any, value: date | None) -> Any:
-    if value is None:
-        return None
-    cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # openpyxl writes dates
-    cell.number_format = DATE_FORMAT
-    return cell
-
-
-def _write_orgs(ws: Any, orgs_qs: QuerySet[Organization]) -> None:
+def _org_rows(orgs_qs: QuerySet[Organization]) -> Iterator[list[Any]]:
     kinds, sectors = dict(OrgKind.choices), dict(Sector.choices)
     rows = orgs_qs.order_by("path").values_list(
         "code", "name", "kind", "sector", "parent__code", "is_retiree_branch", "sort_order"
     )
     for code, name, kind, sector, parent, retiree, order in rows.iterator(chunk_size=2000):
-        append_row(
-            ws,
-            [code, name, kinds[kind], sectors[sector], parent or "", YES if retiree else NO, order],
-        )
+        retiree_text = YES if retiree else NO
+        yield [code, name, kinds[kind], sectors[sector], parent or "", retiree_text, order]
 
 
-def _write_people(ws: Any, orgs_qs: QuerySet[Organization]) -> None:
+def _people_rows(orgs_qs: QuerySet[Organization]) -> Iterator[list[Any]]:
     """People in tree order, a batch of organizations at a time: each batch is one
     query on the organization index, so memory holds one batch, never the tree."""
     labels = {
@@ -1274,7 +1264,7 @@ def _write_people(ws: Any, orgs_qs: QuerySet[Organization]) -> None:
     orgs = orgs_qs.order_by("path").values_list("pk", "code", "secretary_id", "deputy_secretary_id")
     batch: list[tuple[int, str, int | None, int | None]] = []
 
-    def flush() -> None:
+    def flush() -> Iterator[list[Any]]:
         ids = [o[0] for o in batch]
         members = set(
             committee.objects.filter(organization_id__in=ids).values_list(
@@ -1315,32 +1305,29 @@ def _write_people(ws: Any, orgs_qs: QuerySet[Organization]) -> None:
                     if (org_id, pk) in members
                     else ""
                 )
-                append_row(
-                    ws,
-                    [
-                        name,
-                        labels["gender"].get(gender, ""),
-                        _date_cell(ws, birth),
-                        mask_id_number(id_no),
-                        mask_phone(phone),
-                        labels["category"][category],
-                        code,
-                        _date_cell(ws, joined),
-                        labels["member_status"].get(status, ""),
-                        labels["employment"].get(p[10], ""),
-                        p[11],
-                        p[12],
-                        post,
-                    ],
-                )
+                yield [
+                    name,
+                    labels["gender"].get(gender, ""),
+                    birth,
+                    mask_id_number(id_no),
+                    mask_phone(phone),
+                    labels["category"][category],
+                    code,
+                    joined,
+                    labels["member_status"].get(status, ""),
+                    labels["employment"].get(p[10], ""),
+                    p[11],
+                    p[12],
+                    post,
+                ]
         batch.clear()
 
     for org in orgs.iterator(chunk_size=2000):
         batch.append(org)
         if len(batch) >= PEOPLE_BATCH:
-            flush()
+            yield from flush()
     if batch:
-        flush()
+        yield from flush()
 
 
 def stream_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, IO[bytes]]:
@@ -1349,11 +1336,19 @@ def stream_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str
     stays flat whatever the size; ID and phone numbers are masked."""
     orgs_qs = _export_scope(root, viewer)
     wb = Workbook(write_only=True)
-    _write_orgs(_sheet(wb, ORG_SHEET, ORG_COLUMNS), orgs_qs)
-    _write_people(_sheet(wb, PERSON_SHEET, PERSON_COLUMNS), orgs_qs)
+    orgs_ws = _sheet(wb, ORG_SHEET, ORG_COLUMNS)
+    people_ws = _sheet(wb, PERSON_SHEET, PERSON_COLUMNS)
     _notes(wb)
     name = f"花名册-{root.name if root else '全部'}-{date.today():%Y%m%d}.xlsx"
-    return name, XLSX, _save(wb)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    save_with_rows(
+        wb,
+        out,
+        {orgs_ws: _org_rows(orgs_qs), people_ws: _people_rows(orgs_qs)},
+        date_format=DATE_FORMAT,
+    )
+    out.seek(0)
+    return name, XLSX, out
 
 
 def export_roster(root: Organization | None, *, viewer: Actor) -> tuple[str, str, bytes]:

@@ -195,6 +195,7 @@ def test_static_urls_are_computed_once(tmp_path) -> None:
 def test_phone_form_is_read_as_django_reads_it(rf, settings) -> None:  # type: ignore[no-untyped-def]
     from django.http import QueryDict
 
+    from shuping.ballots import middleware
     from shuping.ballots.middleware import PhoneFormMiddleware
 
     seen = {}
@@ -218,6 +219,13 @@ def test_phone_form_is_read_as_django_reads_it(rf, settings) -> None:  # type: i
     assert type(fast) is QueryDict and not fast._mutable
     with pytest.raises(AttributeError):
         fast["x"] = "y"
+
+    # The second phone's identical pieces come from the per-process piece cache: same
+    # answer; free text is decoded each time and never kept.
+    PhoneFormMiddleware(view)(rf.post("/b/tok_EN-2", body + "&&", content_type=form))
+    assert seen["post"] == fast
+    assert "r-1=%E5%A5%BD" in middleware._PIECES
+    assert not any(k.startswith("comment=") for k in middleware._PIECES)
 
     # Too many fields: left to Django, which refuses it exactly as before.
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3

@@ -36,6 +36,10 @@ def test_phone_flow_form_confirm_submit(open_ballot: Ballot) -> None:
     confirm = client.post(url, {keys[0]: "好", keys[1]: "差", "action": "confirm"})
     text = confirm.content.decode()
     assert confirm.status_code == 200 and "确认提交" in text and "1 项未选择" in text
+    # The kept frame and the voter's body make one whole page, the body in its place.
+    assert text.count("<html") == 1 and "\x00" not in text
+    title = open_ballot.category_title("leader")
+    assert text.index(f"请确认您的选择 · {title}") < text.index("选择汇总") < text.index("</html>")
     assert not Sheet.objects.exists()
     edit = client.post(url, {keys[0]: "好", "action": "edit"})
     assert 'value="好" checked' in edit.content.decode()

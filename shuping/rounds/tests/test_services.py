@@ -187,6 +187,26 @@ def test_rotation_fills_onsite_places_with_last_years_written_and_warns(cast):
     assert any("两年内没有现场述职" in w for w in services.campaign_warnings(second))
 
 
+def test_rotation_warnings_name_twenty_and_count_the_rest(cast, monkeypatch):
+    # A province-wide round can have thousands: the page names the first ones and
+    # counts the rest (one bounded query each, not the whole round in memory).
+    district = cast.district
+    for i in range(1, 6):
+        make_org(district, f"第{i}工委", OrgKind.WORKING, Sector.ORGAN)
+    preset = "003_quwei_liangji"
+    create_campaign(district, actor=cast.organizer, preset=preset, year=2025, onsite_places=0)
+    second = create_campaign(
+        district, actor=cast.organizer, preset=preset, year=2026, onsite_places=0
+    )
+    due = rotation_warnings(second)
+    assert len(due) == 5 and all("两年内没有现场述职" in w.message for w in due)
+    monkeypatch.setattr(services, "VACANT_NAMES", 2)
+    warnings = services.campaign_warnings(second)
+    named = [w for w in warnings if w.endswith("两年内没有现场述职")]
+    assert [w.split("：")[0] for w in named] == [w.reporter.organization.name for w in due[:2]]
+    assert any("共 5 个组织两年内没有现场述职" in w for w in warnings)
+
+
 def test_sub_rounds_follow_the_parent_and_file_their_plan(cast):
     parent = create_campaign(
         cast.district, actor=cast.organizer, preset="003_quwei_liangji", year=2026
