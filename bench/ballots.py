@@ -22,11 +22,16 @@
 5. The floor: the cast's own SQL (recorded from the service, in a transaction rolled
    back) replayed directly on the database for --floor more tokens; floor_ratio =
    app submits/s ÷ floor casts/s.
-6. Closes the ballot and checks exactly ballots + floor sheets were stored, each once.
+6. Steady: --steady more flows through Django's handler in this process, one request at
+   a time, CPU per request kind: the code's own cost, which moves far less between runs
+   on a shared machine than the server's (see steady_costs).
+7. Closes the ballot and checks exactly ballots + floor + steady sheets were stored,
+   each once.
 
 The last line is machine-readable:
 ballots_per_s=… flows_per_s=… healthz_rps=… floor_casts_per_s=… floor_ratio=…
-cpu_ms_submit=… cpu_ms_flow=… p50_ms=… p99_ms=… flow_p99_ms=… errors=… stored_ok=… load1=…
+cpu_ms_submit=… cpu_ms_flow=… p50_ms=… p99_ms=… flow_p99_ms=… steady_ms_submit=…
+steady_ms_flow=… errors=… stored_ok=… load1=…
 (load1: the machine's load average at the end; on a shared machine read the figures with it)
 """
 
@@ -91,9 +96,9 @@ def drop_postgres(url: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], list[str], str, int]:
+def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
     """A round with N reporters, a meeting and an open ballot with tokens: the
-    benchmark's, then the floor's."""
+    benchmark's, then the floor's, then the steady measurement's."""
     import django
 
     django.setup()
@@ -140,12 +145,13 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], list[str], s
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
     category = ballot.categories[0]["key"]
     tokens: list[str] = []
-    while len(tokens) < args.ballots + args.floor:
-        n = min(services.MAX_TOKENS_PER_ISSUE, args.ballots + args.floor - len(tokens))
+    wanted = args.ballots + args.floor + args.steady
+    while len(tokens) < wanted:
+        n = min(services.MAX_TOKENS_PER_ISSUE, wanted - len(tokens))
         tokens += services.issue_tokens(ballot, actor=None, category=category, count=n)
     keys = [row["key"] for row in ballot.rows()]
     connections.close_all()
-    return tokens[: args.ballots], tokens[args.ballots :], keys, ballot.projector_key, ballot.pk
+    return tokens, keys, ballot.projector_key, ballot.pk
 
 
 def verify(ballot_id: int, sheets_expected: int, reporters: int) -> bool:
@@ -343,6 +349,7 @@ async def generate(job: dict[str, Any]) -> dict[str, Any]:
         conns = [Conn(host, port) for _ in range(job["clients"])]
         await asyncio.gather(*(loop(c) for c in conns))
         out["rps"] = done / (time.perf_counter() - start)
+        out["count"] = done
         for c in conns:
             await c.aclose()
         return out
@@ -498,6 +505,44 @@ def replay(scripts: list[list[tuple[str, Any]]], url: str, threads: int) -> floa
     return len(scripts) / (time.perf_counter() - start)
 
 
+def steady_costs(tokens: list[str], keys: list[str]) -> dict[str, float]:
+    """CPU ms per request kind (sheet, confirm, submit) through Django's handler and the
+    real middleware, one request at a time in this process after a warm-up: what the code
+    costs without the server's threads or a busy second core. On a shared 2-vCPU machine
+    one busy core can slow the other by up to 1.9× (a fixed loop: 262 ms alone, up to
+    492 ms beside another), which moves the server figures between identical runs; this
+    one moves far less."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connections
+    from django.test.client import RequestFactory
+
+    handler = WSGIHandler()
+    factory = RequestFactory(HTTP_HOST="127.0.0.1")
+    rnd = random.Random(5)
+    form = "application/x-www-form-urlencoded"
+    cpu = {"sheet": 0.0, "confirm": 0.0, "submit": 0.0}
+    warm = min(20, len(tokens) // 4)
+
+    def call(kind: str, request: Any, measured: bool) -> None:
+        start = time.process_time()
+        response = handler.get_response(request)
+        if measured:
+            cpu[kind] += time.process_time() - start
+        if response.status_code != 200:
+            raise RuntimeError(f"steady {kind}: HTTP {response.status_code}")
+
+    for i, token in enumerate(tokens):
+        measured = i >= warm
+        call("sheet", factory.get(f"/b/{token}"), measured)
+        body = {k: rnd.choice(GRADES) for k in keys}
+        call("confirm", factory.post(f"/b/{token}", urlencode(body), content_type=form), measured)
+        body["action"] = "submit"
+        call("submit", factory.post(f"/b/{token}", urlencode(body), content_type=form), measured)
+    connections.close_all()
+    n = max(1, len(tokens) - warm)
+    return {k: v * 1000 / n for k, v in cpu.items()}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
@@ -515,6 +560,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="use the server on this port")
     parser.add_argument("--floor", type=int, default=300, help="casts replayed for the floor")
     parser.add_argument("--floor-threads", type=int, default=4)
+    parser.add_argument(
+        "--steady", type=int, default=300, help="flows measured in-process, one at a time"
+    )
     # The production defaults of `shuping serve`: one worker per core, a few threads each.
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) * 2 + 1))
@@ -532,7 +580,10 @@ def main() -> None:
     proc = None
     try:
         print(f"setting up {args.db}: {args.reporters} reporters, {args.ballots} tokens …")
-        tokens, floor_tokens, keys, key, ballot_id = set_up(args)
+        every, keys, key, ballot_id = set_up(args)
+        tokens = every[: args.ballots]
+        floor_tokens = every[args.ballots : args.ballots + args.floor]
+        steady_tokens = every[args.ballots + args.floor :]
         port = args.port or free_port()
         if not args.port:
             proc = start_server(port, args, data_dir / "server.log")
@@ -541,10 +592,16 @@ def main() -> None:
         groups = server_groups(proc, port)
         print(f"server on {base}; process groups {sorted(groups)}; load {os.getloadavg()}")
         common = {"port": port, "clients": args.clients, "keys": keys, "projector": key}
+        cpu0 = server_cpu_ms(groups)
         healthz = run_generator(
             {**common, "phase": "healthz", "seconds": args.healthz_seconds}, data_dir
         )
-        print(f"healthz: {healthz['rps']:.0f} requests/s ({args.clients} clients)")
+        # What the server costs around the app: /healthz does next to nothing in Django.
+        cpu_healthz = (server_cpu_ms(groups) - cpu0) / max(1, healthz["count"])
+        print(
+            f"healthz: {healthz['rps']:.0f} requests/s ({args.clients} clients), "
+            f"server CPU {cpu_healthz:.2f} ms per request"
+        )
         phases: dict[str, dict[str, Any]] = {}
         for phase, watchers in (("open", 0), ("submit", args.watchers)):
             cpu0 = server_cpu_ms(groups)
@@ -591,7 +648,13 @@ def main() -> None:
             f"floor: {len(scripts)} casts replayed ({statements:.0f} statements each): "
             f"{floor:.0f} casts/s"
         )
-        stored_ok = verify(ballot_id, n + len(scripts), len(keys))
+        steady = steady_costs(steady_tokens, keys) if steady_tokens else {}
+        if steady:
+            print(
+                "steady (in this process, one request at a time, real middleware): "
+                + ", ".join(f"{k} {v:.2f} ms" for k, v in steady.items())
+            )
+        stored_ok = verify(ballot_id, n + len(scripts) + len(steady_tokens), len(keys))
         ratio = rate / floor if floor else 0.0
         print(
             f"targets: cpu_ms_submit {cpu_submit:.2f} (≤ 1.2), cpu_ms_flow {cpu_flow:.2f} (≤ 3), "
@@ -600,9 +663,12 @@ def main() -> None:
         )
         print(
             f"ballots_per_s={rate:.1f} flows_per_s={flows:.1f} healthz_rps={healthz['rps']:.1f} "
-            f"floor_casts_per_s={floor:.1f} floor_ratio={ratio:.3f} cpu_ms_submit={cpu_submit:.2f} "
+            f"floor_casts_per_s={floor:.1f} floor_ratio={ratio:.3f} "
+            f"cpu_ms_healthz={cpu_healthz:.2f} cpu_ms_submit={cpu_submit:.2f} "
             f"cpu_ms_flow={cpu_flow:.2f} p50_ms={statistics.median(submit_lat) * 1000:.1f} "
             f"p99_ms={pct(submit_lat, 0.99):.1f} flow_p99_ms={pct(flow_lat, 0.99):.1f} "
+            f"steady_ms_submit={steady.get('submit', 0):.2f} "
+            f"steady_ms_flow={sum(steady.values()):.2f} "
             f"errors={errors} stored_ok={'true' if stored_ok else 'false'} "
             f"load1={os.getloadavg()[0]:.2f}"
         )

@@ -48,6 +48,7 @@ from shuping.ballots.models import (
     SealedSheet,
     Sheet,
 )
+from shuping.lib.dbcursor import bound_cursor
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
 from shuping.meetings.access import can_run_meeting
@@ -388,7 +389,7 @@ def token_ballot(token: str) -> TokenView:
     token_hash = hash_token(token)
     candidates = sealing.nullifier_candidates(token, token_hash)
     marks = ", ".join(["%s"] * len(candidates))
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(
             f"SELECT t.category, b.id, b.state, b.opened_at, EXISTS (SELECT 1 FROM"
             f" {Nullifier._meta.db_table} n WHERE n.value IN ({marks}))"
@@ -557,7 +558,7 @@ def _cast_postgres(ballot: Ballot, spent: str, box: bytes) -> bool:
         "  SELECT gen_random_uuid(), ballot_id, %s FROM claimed)"
         " SELECT count(*) FROM claimed"
     )
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, [spent, ballot.pk, BallotState.OPEN.value, box])
         row = cursor.fetchone()
     return bool(row and row[0] == 1)
