@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -49,7 +50,7 @@ def test_fast_rows_read_back_as_openpyxl_would_have_written_them() -> None:
     append_row(people, ["姓名", "出生日期", "编号", "备注"])
     other = wb.create_sheet("说明")
     append_row(other, ["其余的表照常由 openpyxl 写"])
-    rows = [
+    rows: list[list[Any]] = [
         [*EVIL[:2], date(1980, 2, 29), 7],
         ["整改\x01措施", None, 0, "  前后有空格 "],
         ["a<b&c>d", date(2001, 7, 1), 2.5, ""],
@@ -61,7 +62,7 @@ def test_fast_rows_read_back_as_openpyxl_would_have_written_them() -> None:
     back = load_workbook(io.BytesIO(buf.getvalue()))
     sheet = back["人员"]
     assert sheet.freeze_panes == "A2"
-    got = [[c.value for c in row] for row in sheet.iter_rows()]
+    got: list[list[Any]] = [[c.value for c in row] for row in sheet.iter_rows()]
     assert got[0] == ["姓名", "出生日期", "编号", "备注"]
     assert got[1][:2] == EVIL[:2] and sheet["A2"].data_type == "s"  # a formula stays text
     assert got[1][2].date() == date(1980, 2, 29) and got[1][3] == 7
