@@ -10,8 +10,9 @@ of failing the whole export.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -108,8 +109,9 @@ def print_landscape(ws: Any, *, header_row: int | None = None) -> None:
 # openpyxl's write-only sheet spends ~20 µs on every cell (a Cell object, its style,
 # an lxml element): 130 s for a province's 600,000-person roster. The rows of a big
 # plain table are written here instead, straight as the XML openpyxl itself would have
-# written (inline strings, no dimension), and spliced into the sheet openpyxl saved with
-# only its header, styles and validations; everything else in the file is openpyxl's.
+# written (inline strings), and spliced into the sheet openpyxl saved with only its
+# header, styles and validations; everything else in the file is openpyxl's. The rows
+# are spooled to a temporary file first, so the sheet can say its size up front.
 
 _XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ROWS_PER_CHUNK = 2000
@@ -132,21 +134,40 @@ def _cell_xml(ref: str, value: Any, date_style: int) -> str:
     raise TypeError(f"no fast cell for {type(value).__name__}")
 
 
-def _rows_xml(rows: Iterable[Sequence[Any]], first: int, date_style: int) -> Iterator[bytes]:
+def _spool_rows(
+    rows: Iterable[Sequence[Any]], first: int, date_style: int, spool: IO[bytes]
+) -> tuple[int, int]:
+    """Write the rows' XML to `spool`; return the last row's number and the widest row."""
     letters = [get_column_letter(i) for i in range(1, 200)]
     chunk: list[str] = []
-    for n, values in enumerate(rows, start=first):
+    last, widest = first - 1, 0
+    for last, values in enumerate(rows, start=first):
+        widest = max(widest, len(values))
         cells = "".join(
-            _cell_xml(f"{letters[i]}{n}", v, date_style)
+            _cell_xml(f"{letters[i]}{last}", v, date_style)
             for i, v in enumerate(values)
             if v is not None
         )
-        chunk.append(f'<row r="{n}">{cells}</row>')
+        chunk.append(f'<row r="{last}">{cells}</row>')
         if len(chunk) >= _ROWS_PER_CHUNK:
-            yield "".join(chunk).encode()
+            spool.write("".join(chunk).encode())
             chunk.clear()
-    if chunk:
-        yield "".join(chunk).encode()
+    spool.write("".join(chunk).encode())
+    return last, widest
+
+
+# Where <dimension> goes: after <sheetPr>, before whichever of these comes first.
+_AFTER_DIMENSION = ("<sheetViews", "<sheetFormatPr", "<cols", "<sheetData")
+
+
+def _with_dimension(head: str, last_row: int, widest: int) -> str:
+    """openpyxl writes no <dimension>; without one, a reader in read-only mode (openpyxl's
+    own, which the imports use) parses the whole sheet once just to size it."""
+    at = min((i for i in (head.find(tag) for tag in _AFTER_DIMENSION) if i >= 0), default=-1)
+    if at < 0 or "<dimension " in head:
+        return head
+    ref = f"A1:{get_column_letter(max(widest, 1))}{max(last_row, 1)}"
+    return f'{head[:at]}<dimension ref="{ref}"/>{head[at:]}'
 
 
 def save_with_rows(
@@ -160,7 +181,7 @@ def save_with_rows(
     values: text, numbers, dates in `date_format`; None leaves the cell empty).
 
     Text is kept as text (a name like "=1+1" is never a formula) and memory stays flat:
-    rows are streamed into the file a chunk at a time."""
+    rows go to disk a chunk at a time."""
     probe = WriteOnlyCell(next(iter(bulk)), value=date(2000, 1, 1))  # type: ignore[arg-type]
     probe.number_format = date_format
     date_style = probe.style_id  # registers the style in the workbook before it is saved
@@ -178,11 +199,15 @@ def save_with_rows(
                 if not end:  # an empty sheet: openpyxl wrote <sheetData/>
                     head, end, tail = head.partition("<sheetData/>")
                     head, end = head + "<sheetData>", "</sheetData>"
-                part = ZipInfo(info.filename, info.date_time)
-                part.compress_type = ZIP_DEFLATED
-                with dst.open(part, "w", force_zip64=True) as f:
-                    f.write(head.encode())
-                    written = head.count("<row ")  # the header openpyxl wrote
-                    for chunk in _rows_xml(bulk[ws], written + 1, date_style):
-                        f.write(chunk)
-                    f.write((end + tail).encode())
+                written = head.count("<row ")  # the header openpyxl wrote
+                header_width = head.rpartition("<row ")[2].count("<c ")
+                with tempfile.TemporaryFile() as spool:
+                    last, widest = _spool_rows(bulk[ws], written + 1, date_style, spool)
+                    head = _with_dimension(head, last, max(widest, header_width))
+                    spool.seek(0)
+                    part = ZipInfo(info.filename, info.date_time)
+                    part.compress_type = ZIP_DEFLATED
+                    with dst.open(part, "w", force_zip64=True) as f:
+                        f.write(head.encode())
+                        shutil.copyfileobj(spool, f, 1 << 20)
+                        f.write((end + tail).encode())

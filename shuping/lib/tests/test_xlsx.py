@@ -74,3 +74,5 @@ def test_fast_rows_read_back_as_openpyxl_would_have_written_them() -> None:
     # Read-only mode (what the roster import uses) sees every row too.
     lean = load_workbook(io.BytesIO(buf.getvalue()), read_only=True)
     assert sum(1 for _ in lean["人员"].rows) == 5
+    # The sheet says its size, so a read-only reader need not parse it twice to learn it.
+    assert lean["人员"].calculate_dimension() == "A1:D5"
