@@ -105,7 +105,7 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
     from django.core.management import call_command
     from django.db import connections
 
-    from shuping.ballots import services
+    from shuping.ballots import casting, services
     from shuping.meetings.models import Meeting, MeetingReporter
     from shuping.organizations.models import OrgKind, Sector
     from shuping.organizations.services import create_organization, create_person
@@ -147,8 +147,8 @@ def set_up(args: argparse.Namespace) -> tuple[list[str], list[str], str, int]:
     tokens: list[str] = []
     wanted = args.ballots + args.floor + args.steady
     while len(tokens) < wanted:
-        n = min(services.MAX_TOKENS_PER_ISSUE, wanted - len(tokens))
-        tokens += services.issue_tokens(ballot, actor=None, category=category, count=n)
+        n = min(casting.MAX_TOKENS_PER_ISSUE, wanted - len(tokens))
+        tokens += casting.issue_tokens(ballot, actor=None, category=category, count=n)
     keys = [row["key"] for row in ballot.rows()]
     connections.close_all()
     return tokens, keys, ballot.projector_key, ballot.pk
@@ -159,7 +159,7 @@ def verify(ballot_id: int, sheets_expected: int, reporters: int) -> bool:
     check the plain sheets, the rows and the digest."""
     from django.db import connections
 
-    from shuping.ballots import services
+    from shuping.ballots import counting, services
     from shuping.ballots.models import Ballot, Mark, Nullifier, SealedSheet, Sheet
 
     connections.close_all()
@@ -172,12 +172,12 @@ def verify(ballot_id: int, sheets_expected: int, reporters: int) -> bool:
     sheets = Sheet.objects.filter(ballot_id=ballot_id).count()
     print(
         f"stored: sealed={sealed} nullifiers={spent}; after close ({closing:.2f} s):"
-        f" sheets={sheets} marks={marks} digest_ok={services.verify_digest(ballot)}"
+        f" sheets={sheets} marks={marks} digest_ok={counting.verify_digest(ballot)}"
     )
     return (
         sealed == spent == sheets == sheets_expected
         and marks == sheets_expected * reporters
-        and services.verify_digest(ballot)
+        and counting.verify_digest(ballot)
     )
 
 
@@ -439,7 +439,7 @@ def record_casts(tokens: list[str], keys: list[str]) -> list[list[tuple[str, Any
     service inside a transaction that is rolled back, so it can be replayed."""
     from django.db import connection, transaction
 
-    from shuping.ballots import services
+    from shuping.ballots import casting
 
     rnd = random.Random(11)
     scripts = []
@@ -455,7 +455,7 @@ def record_casts(tokens: list[str], keys: list[str]) -> list[list[tuple[str, Any
 
         choices = {k: [rnd.choice(GRADES)] for k in keys}
         with transaction.atomic(), connection.execute_wrapper(keep):
-            services.submit_sheet(token, choices=choices)
+            casting.submit_sheet(token, choices=choices)
             transaction.set_rollback(True)
         scripts.append(statements)
     return scripts

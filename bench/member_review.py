@@ -52,6 +52,7 @@ def set_up(args: argparse.Namespace) -> tuple[list[tuple[str, list[str]]], list[
     from django.core.management import call_command
     from django.db import connections
 
+    from shuping.ballots import casting
     from shuping.ballots import services as ballots
     from shuping.member_review import services
     from shuping.member_review.models import MemberEvaluation, MemberReview, Stage
@@ -106,7 +107,7 @@ def set_up(args: argparse.Namespace) -> tuple[list[tuple[str, list[str]]], list[
         assert ballot is not None
         ballot = ballots.open_ballot(ballot, actor=None)
         keys = [row["key"] for row in ballot.rows()]
-        tokens = ballots.issue_tokens(ballot, actor=None, category="member", count=args.members)
+        tokens = casting.issue_tokens(ballot, actor=None, category="member", count=args.members)
         work += [(t, keys) for t in tokens]
         ballot_ids.append(ballot.pk)
     connections.close_all()

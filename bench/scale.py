@@ -231,7 +231,7 @@ def import_file(n_orgs: int, rows: int, start: int) -> bytes:
     """`rows` new people spread over the tree's branches, with ID numbers."""
     from openpyxl import Workbook
 
-    from shuping.organizations.roster import PERSON_COLUMNS
+    from shuping.organizations.roster_layout import PERSON_COLUMNS
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("人员")
@@ -391,7 +391,7 @@ def main() -> None:
     if want("export"):
         measure("export whole tree", get(client, f"/org/{root.pk}/export.xlsx"), 1)
     if want("import"):
-        from shuping.organizations.roster import (
+        from shuping.organizations.roster_import import (
             COMMAND_MAX_BYTES,
             COMMAND_MAX_ROWS,
             import_roster,

@@ -25,7 +25,7 @@ from shuping.ballots.models import Ballot
 from shuping.lib.errors import DomainError
 from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.organizations.models import Organization
-from shuping.rounds import services as rounds
+from shuping.rounds import deadlines
 from shuping.rounds.models import Campaign, Deadline
 
 # meeting kind → the timeline step it belongs to
@@ -92,7 +92,7 @@ def _timeline(out: Callable[[str], None]) -> None:
                 due = max(due, day)
             if (starts, due) != (deadline.starts_on, deadline.due_on):
                 with contextlib.suppress(DomainError):  # a closed round keeps its timeline
-                    rounds.update_deadline(deadline, actor=None, starts_on=starts, due_on=due)
+                    deadlines.update_deadline(deadline, actor=None, starts_on=starts, due_on=due)
                     out("timeline")
 
 
@@ -106,7 +106,7 @@ def _past_rounds_done(out: Callable[[str], None]) -> None:
         steps = campaign.deadlines.filter(completed_on=None, due_on__lt=today)
         for step in steps:
             with contextlib.suppress(DomainError):
-                rounds.complete_deadline(step, actor=None)
+                deadlines.complete_deadline(step, actor=None)
                 # demo data only: done on the day it was due, as the story has it
                 Deadline.objects.filter(pk=step.pk).update(completed_on=step.due_on)
                 out("done")

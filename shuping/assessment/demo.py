@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from shuping.assessment import services
 from shuping.assessment.models import AssessmentBoard, BoardState
+from shuping.ballots import casting
 from shuping.ballots import services as ballots
 from shuping.ballots.models import Ballot
 from shuping.inspections.demo import record_for
@@ -50,13 +51,13 @@ def _cast_planned(ballot: Ballot, plan: dict[int, Sequence[str]]) -> None:
     for i, cat in enumerate(cats):
         share = sheets // len(cats) + (1 if i < sheets % len(cats) else 0)
         if share:
-            tokens += ballots.issue_tokens(ballot, actor=None, category=cat, count=share)
+            tokens += casting.issue_tokens(ballot, actor=None, category=cat, count=share)
     for j, token in enumerate(tokens):
         choices = {}
         for row in ballot.rows():
             grades = plan.get(int(row["item"]["id"]), ())
             choices[row["key"]] = [grades[j]] if j < len(grades) and grades[j] else []
-        ballots.submit_sheet(token, choices=choices)
+        casting.submit_sheet(token, choices=choices)
 
 
 def _spread(counts: Sequence[tuple[str, int]]) -> list[str]:

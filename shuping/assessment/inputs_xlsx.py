@@ -1,7 +1,7 @@
 """The office's inputs (日常管理考核得分, 年度党建考核结果) as an .xlsx round trip.
 
 The template lists the round's reporters by 组织编码; the office fills in the two
-columns and uploads it. Validated like the roster import (organizations/roster.py):
+columns and uploads it. Validated like the roster import (organizations/roster_import.py):
 every bad row is listed with sheet, row, column and a Chinese message, and one bad
 row imports nothing. Limits: file size and row count, each with a clear message.
 """
@@ -29,7 +29,8 @@ from shuping.audit.services import record
 from shuping.lib.errors import DomainError
 from shuping.lib.types import Actor
 from shuping.lib.xlsx import append_row
-from shuping.organizations.roster import RosterInvalid, RowError
+from shuping.organizations.roster_import import RosterInvalid
+from shuping.organizations.roster_layout import RowError
 from shuping.rounds.models import Campaign
 
 SHEET = "考核情况"

@@ -31,8 +31,8 @@ from shuping.assessment.models import (
     BoardState,
 )
 from shuping.audit.services import record
+from shuping.ballots.counting import results as ballot_results
 from shuping.ballots.models import Ballot, BallotState
-from shuping.ballots.services import results as ballot_results
 from shuping.inspections.models import FindingKind, InspectionFinding
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor

@@ -17,7 +17,7 @@ from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.inspections.models import InspectionFinding
 from shuping.lib.errors import DomainError
 from shuping.lib.http import apply_to_form, download
-from shuping.organizations.roster import RosterInvalid
+from shuping.organizations.roster_import import RosterInvalid
 
 # --- forms ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from shuping.ballots import services
+from shuping.ballots import casting, counting, paper, services
 from shuping.ballots.access import get_ballot_for, get_meeting_for
 
 router = Router(tags=["ballots"])
@@ -120,7 +120,7 @@ def close_ballot(request: HttpRequest, ballot_id: int, data: CloseIn) -> Any:
 @router.post("/{ballot_id}/tokens", response={201: TokensOut})
 def issue_tokens(request: HttpRequest, ballot_id: int, data: TokensIn) -> Any:
     ballot = get_ballot_for(request.user, ballot_id, write=True)
-    tokens = services.issue_tokens(
+    tokens = casting.issue_tokens(
         ballot, actor=request.user, category=data.category, count=data.count
     )
     base = request.build_absolute_uri("/b/")
@@ -137,25 +137,25 @@ def issue_tokens(request: HttpRequest, ballot_id: int, data: TokensIn) -> Any:
 @router.post("/{ballot_id}/paper-count", response=BallotOut)
 def paper_count(request: HttpRequest, ballot_id: int, data: PaperCountIn) -> Any:
     ballot = get_ballot_for(request.user, ballot_id, write=True)
-    return services.set_paper_handed_out(ballot, actor=request.user, count=data.paper_handed_out)
+    return paper.set_paper_handed_out(ballot, actor=request.user, count=data.paper_handed_out)
 
 
 @router.get("/{ballot_id}/turnout")
 def turnout(request: HttpRequest, ballot_id: int) -> dict[str, Any]:
-    return services.turnout(get_ballot_for(request.user, ballot_id))
+    return counting.turnout(get_ballot_for(request.user, ballot_id))
 
 
 @router.get("/{ballot_id}/results")
 def results(request: HttpRequest, ballot_id: int) -> dict[str, Any]:
     ballot = get_ballot_for(request.user, ballot_id)
-    data = services.results(ballot)
-    return {"digest": ballot.digest, "digest_ok": services.verify_digest(ballot), **data}
+    data = counting.results(ballot)
+    return {"digest": ballot.digest, "digest_ok": counting.verify_digest(ballot), **data}
 
 
 @router.get("/{ballot_id}/paper")
 def paper_status(request: HttpRequest, ballot_id: int) -> dict[str, Any]:
     ballot = get_ballot_for(request.user, ballot_id, write=True)
-    status = services.paper_status(ballot)
+    status = paper.paper_status(ballot)
     return {
         "matched": status.matched,
         "mismatched": status.mismatched,
@@ -168,7 +168,7 @@ def paper_status(request: HttpRequest, ballot_id: int) -> dict[str, Any]:
 @router.post("/{ballot_id}/paper", response={201: dict})
 def paper_entry(request: HttpRequest, ballot_id: int, data: PaperIn) -> Any:
     ballot = get_ballot_for(request.user, ballot_id, write=True)
-    entry = services.record_paper_entry(
+    entry = paper.record_paper_entry(
         ballot,
         actor=request.user,
         number=data.number,
@@ -183,7 +183,7 @@ def paper_entry(request: HttpRequest, ballot_id: int, data: PaperIn) -> Any:
 @router.get("/sheet/{token}", auth=None)
 def sheet(request: HttpRequest, token: str) -> dict[str, Any]:
     """What a phone app needs to show the sheet of a token (no login)."""
-    view = services.token_ballot(token)
+    view = casting.token_ballot(token)
     ballot = view.ballot
     return {
         "meeting": ballot.meeting.title,
@@ -205,5 +205,5 @@ def sheet(request: HttpRequest, token: str) -> dict[str, Any]:
 @router.post("/submit/{token}", auth=None)
 def submit(request: HttpRequest, token: str, data: SubmitIn) -> dict[str, str]:
     """Cast a sheet by token (no login, no CSRF: the token is the capability)."""
-    services.submit_sheet(token, choices=data.choices, comment=data.comment)
+    casting.submit_sheet(token, choices=data.choices, comment=data.comment)
     return {"detail": "提交成功，感谢您的参与！"}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import User
 
-from shuping.ballots import services
+from shuping.ballots import casting, paper, services
 from shuping.ballots.models import Ballot
 from shuping.meetings.models import Meeting, MeetingStatus
 from shuping.meetings.services import close_meeting, open_meeting
@@ -87,10 +87,10 @@ def _cast(ballot: Ballot, rnd: random.Random, count: int, *, cast: int) -> list[
     for i, cat in enumerate(cats):
         share = count // len(cats) + (1 if i < count % len(cats) else 0)
         if share:
-            tokens += services.issue_tokens(ballot, actor=None, category=cat, count=share)
+            tokens += casting.issue_tokens(ballot, actor=None, category=cat, count=share)
     for token in tokens[:cast]:
         comment = rnd.choice(COMMENTS) if ballot.allow_comment and rnd.random() < 0.1 else ""
-        services.submit_sheet(token, choices=_sheet(ballot, rnd), comment=comment)
+        casting.submit_sheet(token, choices=_sheet(ballot, rnd), comment=comment)
     return tokens[cast:]
 
 
@@ -106,12 +106,12 @@ def _district_2025(out: Callable[[str], None]) -> None:
     # Six paper forms from those who preferred paper, entered twice by two clerks.
     clerks = list(User.objects.filter(username__in=["zuzhibu", "quwei"]).order_by("username"))
     if len(clerks) == 2:
-        services.set_paper_handed_out(ballot, actor=None, count=6)
+        paper.set_paper_handed_out(ballot, actor=None, count=6)
         cat = ballot.categories[0]["key"]
         for number in range(1, 7):
             sheet = _sheet(ballot, rnd)
             for clerk in clerks:
-                services.record_paper_entry(
+                paper.record_paper_entry(
                     ballot, actor=clerk, number=number, category=cat, choices=sheet
                 )
     ballot = services.close_ballot(ballot, actor=None)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from shuping.ballots import services
+from shuping.ballots import counting
 from shuping.ballots.models import Ballot, BallotState
 from shuping.meetings.models import Meeting
 
@@ -27,7 +27,7 @@ def turnout_panel(meeting: Meeting) -> dict[str, Any] | None:
         "state": "open",
         "title": ballot.title,
         "url": reverse("ballots:detail", args=[ballot.pk]),
-        **{k: v for k, v in services.turnout(ballot).items() if k != "state"},
+        **{k: v for k, v in counting.turnout(ballot).items() if k != "state"},
     }
 
 

@@ -6,7 +6,7 @@ evaluator category, the thank-you page) and the confirm page's rows. Each proces
 and renders them once instead of on every phone request.
 
 Nothing here decides anything: whether a token exists, is spent, or its ballot is still
-open is read from the database on every request (`services.token_ballot`), so any
+open is read from the database on every request (`casting.token_ballot`), so any
 number of server processes, on any number of machines, agree. An entry is keyed by the
 ballot and checked against the moment it opened, so a stale entry can never serve
 another opening.

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from shuping.accounts.access import SUBTREE_ROLES, grants, org_scope_q
 from shuping.accounts.todo import ATTENTION, Todo
+from shuping.ballots.counting import turnout
 from shuping.ballots.models import Ballot, BallotState
-from shuping.ballots.services import turnout
 
 LIMIT = 10
 

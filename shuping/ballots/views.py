@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from shuping.ballots import exports, figures, services, sheets
+from shuping.ballots import casting, counting, exports, figures, services, sheets
+from shuping.ballots import paper as ballot_paper
 from shuping.ballots.access import can_run_meeting, get_ballot_for, get_meeting_for
 from shuping.ballots.models import Ballot, BallotState, MarkStatus
 from shuping.lib.errors import DomainError
@@ -90,7 +91,7 @@ def _phone_page(template: str, ctx: dict[str, Any]) -> str:
     return render_to_string(f"ballots/{template}.html", ctx)
 
 
-def _phone_context(view: services.TokenView) -> dict[str, Any]:
+def _phone_context(view: casting.TokenView) -> dict[str, Any]:
     ballot = view.ballot
     return {
         "ballot": ballot,
@@ -106,7 +107,7 @@ def _phone_context(view: services.TokenView) -> dict[str, Any]:
     }
 
 
-def _sheet_page(view: services.TokenView, choices: dict[str, list[str]], **extra: Any) -> str:
+def _sheet_page(view: casting.TokenView, choices: dict[str, list[str]], **extra: Any) -> str:
     ctx = _phone_context(view)
     ctx.update(groups=_sheet_layout(view.ballot, choices), **extra)
     return _phone_page("phone_form", ctx)
@@ -115,12 +116,12 @@ def _sheet_page(view: services.TokenView, choices: dict[str, list[str]], **extra
 _MESSAGE_PAGES: dict[str, str] = {}
 
 
-def _message_response(exc: services.TokenError, status: int = 200) -> HttpResponse:
+def _message_response(exc: casting.TokenError, status: int = 200) -> HttpResponse:
     # One page per reason (four at most), the same for everyone.
     page = _MESSAGE_PAGES.get(exc.reason)
     if page is None:
         page = _phone_page("phone_message", {"message": exc.message, "reason": exc.reason})
-        if exc.reason in services.TOKEN_MESSAGES:
+        if exc.reason in casting.TOKEN_MESSAGES:
             _MESSAGE_PAGES[exc.reason] = page
     return HttpResponse(page, status=status)
 
@@ -150,7 +151,7 @@ def _confirm_rows(ballot: Ballot, groups: list[dict[str, Any]]) -> SafeString:
 _BODY = "\x00confirm-body\x00"
 
 
-def _confirm_page(view: services.TokenView, ctx: dict[str, Any]) -> str:
+def _confirm_page(view: casting.TokenView, ctx: dict[str, Any]) -> str:
     """The confirm page: its frame (head, styles, title) is the same for everyone of a
     category, rendered once per process and kept; only the body is rendered per voter."""
     frame = sheets.cache.page(
@@ -186,8 +187,8 @@ def _no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 @_no_store
 def vote(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        view = services.token_ballot(token)
-    except services.TokenError as exc:
+        view = casting.token_ballot(token)
+    except casting.TokenError as exc:
         return _message_response(exc, status=404 if exc.reason == "unknown" else 200)
     ballot = view.ballot
     if request.method != "POST":  # the blank sheet: the same for every voter of a category
@@ -199,8 +200,8 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
     action = request.POST.get("action", "confirm")
     if action == "submit":  # the hot path: no layout, one transaction, a cached page
         try:
-            services.submit_sheet(token, choices=choices, comment=comment, view=view)
-        except services.TokenError as exc:
+            casting.submit_sheet(token, choices=choices, comment=comment, view=view)
+        except casting.TokenError as exc:
             return _message_response(exc)
         except DomainError as exc:
             # 200, not 400: Django logs 4xx responses with their path, and the path is
@@ -232,7 +233,7 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def projector(request: HttpRequest, key: str) -> HttpResponse:
     ballot = get_object_or_404(Ballot.objects.select_related("meeting"), projector_key=key)
-    ctx: dict[str, Any] = {"ballot": ballot, "turnout": services.turnout(ballot)}
+    ctx: dict[str, Any] = {"ballot": ballot, "turnout": counting.turnout(ballot)}
     if ballot.state == BallotState.CLOSED:
         ctx.update(figures.context(ballot))
     return render(request, "ballots/projector.html", ctx)
@@ -241,7 +242,7 @@ def projector(request: HttpRequest, key: str) -> HttpResponse:
 @_no_store
 def projector_turnout(request: HttpRequest, key: str) -> JsonResponse:
     """Live turnout for the projector and the host page: counts only, cached."""
-    data = services.turnout_by_projector_key(key)
+    data = counting.turnout_by_projector_key(key)
     if data is None:
         return JsonResponse({"detail": "not found"}, status=404)
     return JsonResponse(data)
@@ -294,25 +295,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx: dict[str, Any] = {
         "ballot": ballot,
         "meeting": ballot.meeting,
-        "turnout": services.turnout(ballot),
+        "turnout": counting.turnout(ballot),
         "can_write": can_run_meeting(request.user, ballot.meeting),
         "title": ballot.title,
     }
     if ballot.state == BallotState.DRAFT:
         ctx["quorum"] = quorum_status(ballot.meeting)
     if ballot.state == BallotState.OPEN:
-        ctx["paper"] = paper = services.paper_status(ballot)
+        ctx["paper"] = paper = ballot_paper.paper_status(ballot)
         ctx["paper_pending"] = len(paper.mismatched) + len(paper.single)
         ctx["paper_excess"] = max(0, len(paper.matched) - ballot.paper_handed_out)
         ctx["close_warnings"] = _close_warnings(ctx["turnout"], paper)
     if ballot.state == BallotState.CLOSED:
         ctx.update(figures.context(ballot))
-        ctx["digest_ok"] = services.verify_digest(ballot)
-        ctx["recount_ok"] = services.recount(ballot) == ballot.closed_tally
+        ctx["digest_ok"] = counting.verify_digest(ballot)
+        ctx["recount_ok"] = counting.recount(ballot) == ballot.closed_tally
     return render(request, "ballots/detail.html", ctx)
 
 
-def _close_warnings(turnout: dict[str, Any], paper: services.PaperStatus) -> list[str]:
+def _close_warnings(turnout: dict[str, Any], paper: ballot_paper.PaperStatus) -> list[str]:
     """What closing would leave behind, said before the click that cannot be undone."""
     warnings = []
     unused = turnout["issued"] - turnout["submitted"]
@@ -375,7 +376,7 @@ def paper_count_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda b: services.set_paper_handed_out(b, actor=request.user, count=count),
+        lambda b: ballot_paper.set_paper_handed_out(b, actor=request.user, count=count),
         "已记录发出的纸质票张数。",
     )
 
@@ -391,7 +392,7 @@ def issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         count = 0
     try:
-        tokens = services.issue_tokens(ballot, actor=request.user, category=category, count=count)
+        tokens = casting.issue_tokens(ballot, actor=request.user, category=category, count=count)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("ballots:detail", pk=ballot.pk)
@@ -444,7 +445,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
             elif value:
                 chosen[row["key"]] = [value]
         try:
-            entry = services.record_paper_entry(
+            entry = ballot_paper.record_paper_entry(
                 ballot,
                 actor=request.user,
                 number=int(number) if number.isdigit() else 0,
@@ -458,7 +459,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"第 {entry.number} 号票第 {entry.pass_no} 次录入已保存。")
             return redirect("ballots:paper", pk=ballot.pk)
-    status = services.paper_status(ballot)
+    status = ballot_paper.paper_status(ballot)
     groups = _sheet_layout(ballot, chosen)
     for group in groups:
         for row in group["rows"]:
@@ -480,7 +481,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "number": number,
             "category": category,
             "status": status,
-            "turnout": services.turnout(ballot),
+            "turnout": counting.turnout(ballot),
             "mark_status": MarkStatus,
             "title": f"纸质票录入 · {ballot.title}",
         },

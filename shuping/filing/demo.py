@@ -27,6 +27,7 @@ from shuping.filing.models import Filing, FilingState
 from shuping.filing.scenario import hold_meeting
 from shuping.organizations.models import Organization, Sector
 from shuping.rounds import services as round_services
+from shuping.rounds import sub_rounds
 from shuping.rounds.models import Campaign
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -121,7 +122,7 @@ def _late_sub_round(out: Callable[[str], None]) -> None:
     )
     if child is None or Campaign.objects.filter(committee=child, year=2026).exists():
         return
-    (sub,) = round_services.create_sub_campaigns(parent, actor=None, committees=[child])
+    (sub,) = sub_rounds.create_sub_campaigns(parent, actor=None, committees=[child])
     round_services.change_status(sub, actor=None, to="active")
     out(f"下级方案：{sub.title}（工作方案尚未报备案）")
 

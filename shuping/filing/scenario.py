@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from shuping.ballots import casting
 from shuping.ballots import services as ballots
 from shuping.ballots.models import Ballot
 from shuping.lib.types import Actor
@@ -65,10 +66,10 @@ def hold_meeting(
     ballot = ballots.create_ballot(meeting, actor=actor)
     ballot = ballots.open_ballot(ballot, actor=actor, override_reason="到会情况以签到簿为准")
     for category in ballot.categories:
-        tokens = ballots.issue_tokens(ballot, actor=actor, category=category["key"], count=voters)
+        tokens = casting.issue_tokens(ballot, actor=actor, category=category["key"], count=voters)
         for n, token in enumerate(tokens):
             choices = {row["key"]: [vote(row["item"], category["key"], n)] for row in ballot.rows()}
-            ballots.submit_sheet(token, choices=choices)
+            casting.submit_sheet(token, choices=choices)
     ballot = ballots.close_ballot(ballot, actor=actor)
     meeting = meetings.close_meeting(meeting, actor=actor)
     return meeting, ballot
@@ -86,9 +87,9 @@ def members_vote(
     assert ballot is not None, "the review has not reached its members' meeting"
     meetings.open_meeting(ballot.meeting, actor=actor)
     ballots.open_ballot(ballot, actor=actor)
-    tokens = ballots.issue_tokens(ballot, actor=actor, category="member", count=voters)
+    tokens = casting.issue_tokens(ballot, actor=actor, category="member", count=voters)
     ballot.refresh_from_db()
     for n, token in enumerate(tokens):
         choices = {row["key"]: [grade(n, i)] for i, row in enumerate(ballot.rows())}
-        ballots.submit_sheet(token, choices=choices)
+        casting.submit_sheet(token, choices=choices)
     ballots.close_ballot(ballot, actor=actor)

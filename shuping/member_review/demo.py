@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuping.accounts.models import Role, RoleGrant
+from shuping.ballots import casting
 from shuping.ballots import services as ballots
 from shuping.lib.workdays import add_workdays
 from shuping.meetings import services as meeting_services
@@ -95,14 +96,14 @@ def _vote(review: MemberReview, rnd: random.Random, *, close: bool, voters: int)
         )[0]
         for it in ballot.items
     }
-    tokens = ballots.issue_tokens(ballot, actor=None, category="member", count=voters + 3)
+    tokens = casting.issue_tokens(ballot, actor=None, category="member", count=voters + 3)
     for token in tokens[:voters]:
         choices = {
             row["key"]: rnd.choices(ballot.scale, weights=weights[int(row["item"]["id"])])
             for row in ballot.rows()
             if rnd.random() > 0.01
         }
-        ballots.submit_sheet(token, choices=choices)
+        casting.submit_sheet(token, choices=choices)
     if close:
         ballots.close_ballot(ballot, actor=None)
     return tokens[voters:]

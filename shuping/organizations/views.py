@@ -36,7 +36,7 @@ from shuping.accounts.access import (
 )
 from shuping.lib.errors import DomainError, NotFound
 from shuping.lib.keyset import keyset_page
-from shuping.organizations import roster, services
+from shuping.organizations import services
 from shuping.organizations.forms import (
     ImportForm,
     MoveForm,
@@ -55,6 +55,9 @@ from shuping.organizations.queries import (
     visible_children,
     with_counts,
 )
+from shuping.organizations.roster_export import error_workbook, stream_roster, template
+from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_layout import XLSX, RowError
 
 PAGE_SIZE = 50
 
@@ -385,11 +388,11 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise NotFound()
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[roster.RowError] = []
+    errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = roster.import_roster(form.cleaned_data["file"].read(), actor=request.user)
-        except roster.RosterInvalid as exc:
+            result = import_roster(form.cleaned_data["file"].read(), actor=request.user)
+        except RosterInvalid as exc:
             errors = exc.errors
             if len(errors) > ERRORS_SHOWN:
                 request.session["roster_errors"] = _keep_error_list(errors)
@@ -423,12 +426,12 @@ def _error_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "import-errors"
 
 
-def _keep_error_list(errors: list[roster.RowError]) -> str:
+def _keep_error_list(errors: list[RowError]) -> str:
     """Write the full error list as .xlsx in the data folder; the session holds its name."""
     name = secrets.token_hex(16)
     folder = _error_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (folder / f"{name}.xlsx").write_bytes(roster.error_workbook(errors))
+    (folder / f"{name}.xlsx").write_bytes(error_workbook(errors))
     return name
 
 
@@ -439,7 +442,7 @@ def roster_errors(request: HttpRequest) -> HttpResponse:
     path = _error_dir() / f"{name}.xlsx"
     if not can_import(request.user) or not re.fullmatch(r"[0-9a-f]{32}", name) or not path.exists():
         raise NotFound()
-    return _xlsx("花名册错误清单.xlsx", roster.XLSX, path.read_bytes())
+    return _xlsx("花名册错误清单.xlsx", XLSX, path.read_bytes())
 
 
 @login_required
@@ -447,7 +450,7 @@ def roster_errors(request: HttpRequest) -> HttpResponse:
 def roster_template(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise NotFound()
-    return _xlsx(*roster.template())
+    return _xlsx(*template())
 
 
 @login_required
@@ -455,5 +458,5 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 def roster_export(request: HttpRequest, pk: int) -> FileResponse:
     org = get_organization_for(request.user, pk, write=True)
     # Streamed from a temporary file: a province's roster never sits in memory.
-    filename, content_type, out = roster.stream_roster(org, viewer=request.user)
+    filename, content_type, out = stream_roster(org, viewer=request.user)
     return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)

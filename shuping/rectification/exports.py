@@ -18,7 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from shuping.lib.xlsx import append_row
-from shuping.organizations.roster import HEADER_FILL, XLSX, _fit_for_print
+from shuping.organizations.roster_export import HEADER_FILL, _fit_for_print
+from shuping.organizations.roster_layout import XLSX
 from shuping.rectification.models import Item, ItemStatus, Plan, overdue_q
 from shuping.rounds.documents import DOCX, HEI, PlanWriter, cn_date, cn_number
 from shuping.rounds.models import Campaign, Reporter

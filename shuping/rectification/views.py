@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shuping.accounts.access import grants, is_admin, reaches
 from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations.models import Organization
-from shuping.organizations.roster import RosterInvalid, RowError
+from shuping.organizations.roster_import import RosterInvalid
+from shuping.organizations.roster_layout import RowError
 from shuping.rectification import access, exports, ledger_import, overview, services
 from shuping.rectification.models import (
     CauseKind,

@@ -11,7 +11,9 @@ from ninja.responses import Status
 
 from shuping.accounts.access import get_organization_for
 from shuping.lib.errors import NotFound
+from shuping.rounds import deadlines as deadline_services
 from shuping.rounds import preset_services, services
+from shuping.rounds import reporters as reporter_services
 from shuping.rounds.access import get_campaign_for, get_reporter_for, visible_campaigns
 from shuping.rounds.models import Campaign, Deadline, Reporter
 from shuping.rounds.presets import get_preset, shipped_presets
@@ -122,7 +124,7 @@ def _detail(c: Campaign) -> dict[str, Any]:
     return {
         **_campaign(c),
         "rules": c.rules,
-        "warnings": services.campaign_warnings(c),
+        "warnings": reporter_services.campaign_warnings(c),
         "sampling_log": c.sampling_log,
     }
 
@@ -229,7 +231,7 @@ def preset_detail(request: HttpRequest, key: str) -> dict[str, Any]:
 
 @router.get("/upcoming", response=list[DeadlineOut])
 def upcoming(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_deadline(i.deadline) for i in services.upcoming_for(request.user)]
+    return [_deadline(i.deadline) for i in deadline_services.upcoming_for(request.user)]
 
 
 @router.get("/{campaign_id}", response=CampaignDetailOut)
@@ -258,7 +260,7 @@ def reporters(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     campaign = get_campaign_for(request.user, campaign_id)
-    qs = services.reporter_list(campaign, q=q, mode=mode)
+    qs = reporter_services.reporter_list(campaign, q=q, mode=mode)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
     response["X-Total-Count"] = str(qs.count())
     return [_reporter(r) for r in qs[offset : offset + limit]]
@@ -270,7 +272,7 @@ def add_reporter(
 ) -> Status[dict[str, Any]]:
     campaign = get_campaign_for(request.user, campaign_id, write=True)
     org = get_organization_for(request.user, payload.organization_id)
-    entry = services.add_reporter(
+    entry = reporter_services.add_reporter(
         campaign, actor=request.user, organization=org, mode=payload.mode, reason=payload.reason
     )
     return Status(201, _reporter(entry))
@@ -281,7 +283,7 @@ def adjust_reporter(
     request: HttpRequest, reporter_id: int, payload: ReporterPatch
 ) -> dict[str, Any]:
     entry = get_reporter_for(request.user, reporter_id, write=True)
-    entry = services.set_reporter_mode(
+    entry = reporter_services.set_reporter_mode(
         entry, actor=request.user, mode=payload.mode, reason=payload.reason
     )
     return _reporter(entry)
@@ -290,7 +292,7 @@ def adjust_reporter(
 @router.delete("/reporters/{reporter_id}", response={204: None})
 def remove_reporter(request: HttpRequest, reporter_id: int, reason: str = "") -> Status[None]:
     entry = get_reporter_for(request.user, reporter_id, write=True)
-    services.remove_reporter(entry, actor=request.user, reason=reason)
+    reporter_services.remove_reporter(entry, actor=request.user, reason=reason)
     return Status(204, None)
 
 

@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 
 from shuping.accounts.models import Role, RoleGrant
 from shuping.organizations.models import Organization, OrgKind, Sector
-from shuping.rounds import services
+from shuping.rounds import services, sub_rounds
 from shuping.rounds.models import Campaign, CampaignStatus, FilingKind
 
 DISTRICT_PLACES = 8  # on-site places a year at the district level in the demo
@@ -100,13 +100,13 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
     street = Organization.objects.filter(code="QW-01").first()
     jiedao = User.objects.filter(username="jiedao").first()
     if street is not None and not Campaign.objects.filter(committee=street, year=2026).exists():
-        (sub,) = services.create_sub_campaigns(
+        (sub,) = sub_rounds.create_sub_campaigns(
             current, actor=None, committees=[street], preset="004_jiedao_shuangshu"
         )
         _advance(sub, CampaignStatus.ACTIVE)
-        filing = services.file_plan(sub, actor=jiedao, note="双述双评工作方案")
-        services.acknowledge_filing(filing, actor=None)
-        services.file_plan(
+        filing = sub_rounds.file_plan(sub, actor=jiedao, note="双述双评工作方案")
+        sub_rounds.acknowledge_filing(filing, actor=None)
+        sub_rounds.file_plan(
             sub,
             actor=jiedao,
             kind=FilingKind.MEETING_PLAN,
@@ -117,8 +117,8 @@ def load(out: Callable[[str], None]) -> list[tuple[str, str]]:
 
     school = _child(district, sector=Sector.SCHOOL)
     if school is not None and not Campaign.objects.filter(committee=school, year=2026).exists():
-        (follow,) = services.create_sub_campaigns(current, actor=None, committees=[school])
-        services.file_plan(follow, actor=None, note="比照区委做法制定的工作方案")
+        (follow,) = sub_rounds.create_sub_campaigns(current, actor=None, committees=[school])
+        sub_rounds.file_plan(follow, actor=None, note="比照区委做法制定的工作方案")
         out(f"下级方案：{follow.title}（待确认备案）")
 
     organ = _organizer_org("gongwei") or _child(district, sector=Sector.ORGAN, kind=OrgKind.WORKING)

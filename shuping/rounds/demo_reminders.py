@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shuping.rounds.services import remind
+from shuping.rounds.deadlines import remind
 
 
 def load(out: Callable[[str], None]) -> list[tuple[str, str]]:

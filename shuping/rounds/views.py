@@ -25,7 +25,10 @@ from shuping.accounts.access import (
 )
 from shuping.lib.errors import DomainError, NotFound
 from shuping.organizations.models import Organization, Person
+from shuping.rounds import deadlines as deadline_services
 from shuping.rounds import hub, preset_services, services
+from shuping.rounds import reporters as reporter_services
+from shuping.rounds import sub_rounds as sub_round_services
 from shuping.rounds.access import (
     can_read_campaign,
     can_write_campaign,
@@ -157,7 +160,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reporter_q = request.GET.get("q", "").strip()
     reporter_mode = request.GET.get("mode", "")
     reporters = Paginator(
-        services.reporter_list(campaign, q=reporter_q, mode=reporter_mode), REPORTER_PAGE
+        reporter_services.reporter_list(campaign, q=reporter_q, mode=reporter_mode), REPORTER_PAGE
     ).get_page(request.GET.get("page"))
     deadlines = list(campaign.deadlines.all())
     for d in deadlines:
@@ -212,8 +215,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "counts": reporter_counts(campaign),
         "deadlines": deadlines,
-        "next_due": services.next_due(campaign, today=today),
-        "warnings": services.campaign_warnings(campaign),
+        "next_due": deadline_services.next_due(campaign, today=today),
+        "warnings": reporter_services.campaign_warnings(campaign),
         "carryover": carried[0],
         "carryover_note": carried[1],
         "subs": subs,
@@ -259,7 +262,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlacesForm(request.POST)
     if form.is_valid():
         try:
-            services.reassign_modes(
+            reporter_services.reassign_modes(
                 campaign,
                 actor=request.user,
                 places=form.cleaned_data["places"],
@@ -287,7 +290,7 @@ def add_reporter(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             org = Organization.objects.get(pk=form.cleaned_data["organization"])
-            services.add_reporter(
+            reporter_services.add_reporter(
                 campaign,
                 actor=request.user,
                 organization=org,
@@ -325,7 +328,7 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "person":
-                    services.set_reporter_person(
+                    reporter_services.set_reporter_person(
                         entry,
                         actor=request.user,
                         person=Person.objects.get(pk=form.cleaned_data["person"]),
@@ -333,7 +336,7 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, "述职人已调整。")
                 elif action == "mode":
-                    services.set_reporter_mode(
+                    reporter_services.set_reporter_mode(
                         entry,
                         actor=request.user,
                         mode=form.cleaned_data["mode"],
@@ -341,7 +344,7 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, "述职方式已调整。")
                 else:
-                    services.remove_reporter(
+                    reporter_services.remove_reporter(
                         entry, actor=request.user, reason=form.cleaned_data["reason"]
                     )
                     messages.success(request, "已移出述职名单。")
@@ -381,13 +384,13 @@ def deadline(request: HttpRequest, pk: int, deadline_pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         if "complete" in request.POST:
-            services.complete_deadline(
+            deadline_services.complete_deadline(
                 item, actor=request.user, done=request.POST["complete"] == "1"
             )
             return redirect("rounds:detail", pk=campaign.pk)
         if form.is_valid():
             try:
-                services.update_deadline(
+                deadline_services.update_deadline(
                     item,
                     actor=request.user,
                     title=form.cleaned_data["title"],
@@ -415,7 +418,7 @@ def sub_rounds(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         orgs = list(Organization.objects.filter(pk__in=form.cleaned_data["committees"]))
         try:
-            created = services.create_sub_campaigns(
+            created = sub_round_services.create_sub_campaigns(
                 campaign,
                 actor=request.user,
                 committees=orgs,
@@ -437,7 +440,7 @@ def file_plan(request: HttpRequest, pk: int) -> HttpResponse:
     form = FilingForm(request.POST)
     if form.is_valid():
         try:
-            filing = services.file_plan(
+            filing = sub_round_services.file_plan(
                 campaign,
                 actor=request.user,
                 kind=form.cleaned_data["kind"],
@@ -448,7 +451,7 @@ def file_plan(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             if filing.is_late:
-                days = services.meeting_plan_days(campaign)
+                days = sub_round_services.meeting_plan_days(campaign)
                 messages.warning(request, f"已报送，但未按要求在会前{days}天报送会议方案。")
             else:
                 messages.success(request, "已报送备案。")
@@ -468,7 +471,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound()
     parent = get_campaign_for(request.user, filing.campaign.parent_id, write=True)
     try:
-        services.acknowledge_filing(filing, actor=request.user)
+        sub_round_services.acknowledge_filing(filing, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -650,7 +653,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:100]
     )
     if request.method == "POST":
-        services.mark_reminders_read(request.user)  # type: ignore[arg-type]
+        deadline_services.mark_reminders_read(request.user)  # type: ignore[arg-type]
         return redirect("rounds:reminders")
     return render(
         request,

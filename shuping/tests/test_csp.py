@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from shuping.ballots import services as ballots
+from shuping.ballots import casting
 from shuping.ballots.models import Ballot, BallotState
 from shuping.demo import load_demo
 from shuping.meetings.models import Meeting
@@ -95,7 +95,7 @@ def public_pages() -> list[str]:
         urls.append(reverse("ballots:projector", args=[ballot.projector_key]))
     open_ballot = Ballot.objects.filter(state=BallotState.OPEN).first()
     if open_ballot is not None:
-        (token,) = ballots.issue_tokens(
+        (token,) = casting.issue_tokens(
             open_ballot, actor=None, category=open_ballot.categories[0]["key"], count=1
         )
         urls.append(reverse("ballots:vote", args=[token]))

@@ -29,7 +29,7 @@ from shuping.meetings.exports import meeting_record_docx
 from shuping.meetings.models import Meeting
 from shuping.member_review.exports import round_xlsx
 from shuping.organizations.models import Organization
-from shuping.organizations.roster import export_roster, template
+from shuping.organizations.roster_export import export_roster, template
 from shuping.oversight.exports import dashboard_xlsx
 from shuping.oversight.queries import dashboard
 from shuping.rectification.exports import ledger_docx, ledger_xlsx, plan_docx, progress_report_docx

@@ -76,7 +76,7 @@ def test_round_page_queries_do_not_grow_with_reporters(client, cast):
         client.get(url)
     for i in range(6):
         org = make_org(cast.street, f"新支部{i}", "branch", "street")
-        from shuping.rounds.services import add_reporter
+        from shuping.rounds.reporters import add_reporter
 
         add_reporter(
             campaign, actor=cast.street_organizer, organization=org, mode="written", reason="补充"

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from shuping.ballots import casting
 from shuping.ballots import services as ballots
 from shuping.ballots.tests.conftest import all_grade, make_meeting
 from shuping.conftest import PASSWORD, Cast
@@ -84,10 +85,10 @@ def world(cast: Cast) -> Cast:
     meeting = make_meeting(cast)
     ballot = ballots.create_ballot(meeting, actor=None)
     ballot = ballots.open_ballot(ballot, actor=None)
-    (token,) = ballots.issue_tokens(
+    (token,) = casting.issue_tokens(
         ballot, actor=None, category=ballot.categories[0]["key"], count=1
     )
-    ballots.submit_sheet(token, choices=all_grade(ballot, ballot.scale[0]))
+    casting.submit_sheet(token, choices=all_grade(ballot, ballot.scale[0]))
     ballots.close_ballot(ballot, actor=None)
     return cast
 

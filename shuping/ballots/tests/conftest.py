@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shuping.ballots import services
+from shuping.ballots import casting, services
 from shuping.ballots.models import Ballot
 from shuping.conftest import Cast
 from shuping.meetings.attendance import QuorumStatus
@@ -88,5 +88,5 @@ def unsealed(ballot: Ballot) -> list[tuple[str, list[tuple[int, str, str, str]],
     out = []
     for box in SealedSheet.objects.filter(ballot=ballot).values_list("box", flat=True):
         category, codes, comment = sealing.unseal(ballot.pk, bytes(box))
-        out.append((category, services._rows_from_codes(ballot, codes), comment))
+        out.append((category, casting._rows_from_codes(ballot, codes), comment))
     return out

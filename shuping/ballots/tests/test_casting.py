@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from shuping.ballots import services
+from shuping.ballots import casting, counting, services
 from shuping.ballots.models import Ballot, BallotToken, Mark, Nullifier, SealedSheet, Sheet
 from shuping.ballots.tests.conftest import all_grade, make_meeting, unsealed
 from shuping.conftest import Cast
@@ -13,27 +13,27 @@ from shuping.lib.errors import DomainError, StateError
 
 
 def test_issue_tokens_stores_only_hashes(open_ballot: Ballot) -> None:
-    tokens = services.issue_tokens(open_ballot, actor=None, category="leader", count=5)
+    tokens = casting.issue_tokens(open_ballot, actor=None, category="leader", count=5)
     assert len(set(tokens)) == 5 and all(len(t) >= 22 for t in tokens)
     stored = set(BallotToken.objects.values_list("token_hash", flat=True))
-    assert stored == {services.hash_token(t) for t in tokens}
+    assert stored == {casting.hash_token(t) for t in tokens}
     assert not stored & set(tokens)
 
 
 def test_issue_tokens_bad_input(open_ballot: Ballot) -> None:
     with pytest.raises(DomainError) as err:
-        services.issue_tokens(open_ballot, actor=None, category="leader", count=0)
+        casting.issue_tokens(open_ballot, actor=None, category="leader", count=0)
     assert err.value.field == "count"
     with pytest.raises(DomainError) as err:
-        services.issue_tokens(open_ballot, actor=None, category="nobody", count=1)
+        casting.issue_tokens(open_ballot, actor=None, category="nobody", count=1)
     assert err.value.field == "category"
 
 
 def test_token_single_use(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
-    services.submit_sheet(token, choices=all_grade(open_ballot, "好"))
-    with pytest.raises(services.TokenError) as err:
-        services.submit_sheet(token, choices=all_grade(open_ballot, "差"))
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    casting.submit_sheet(token, choices=all_grade(open_ballot, "好"))
+    with pytest.raises(casting.TokenError) as err:
+        casting.submit_sheet(token, choices=all_grade(open_ballot, "差"))
     assert err.value.reason == "used"
     [(_, rows, _)] = unsealed(open_ballot)
     assert {r[2] for r in rows} == {"好"}
@@ -46,28 +46,28 @@ def test_token_single_use(open_ballot: Ballot) -> None:
     ("state", "reason"), [("draft", "draft"), ("closed", "closed"), ("unknown", "unknown")]
 )
 def test_token_messages(ballot: Ballot, state: str, reason: str) -> None:
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
     if state == "closed":
         services.open_ballot(ballot, actor=None)
         services.close_ballot(ballot, actor=None)
     if state == "unknown":
         token = "x" * 22
-    with pytest.raises(services.TokenError) as err:
-        services.token_ballot(token)
+    with pytest.raises(casting.TokenError) as err:
+        casting.token_ballot(token)
     assert err.value.reason == reason
-    assert err.value.message == services.TOKEN_MESSAGES[reason]
+    assert err.value.message == casting.TOKEN_MESSAGES[reason]
 
 
 def test_tokens_cannot_be_issued_after_close(open_ballot: Ballot) -> None:
     services.close_ballot(open_ballot, actor=None)
     with pytest.raises(StateError):
-        services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+        casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
 
 
 def test_invalid_rows_are_stored_as_invalid_and_the_rest_counts(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     keys = [r["key"] for r in open_ballot.rows()]
-    services.submit_sheet(token, choices={keys[0]: ["好"], keys[1]: ["好", "差"]})
+    casting.submit_sheet(token, choices={keys[0]: ["好"], keys[1]: ["好", "差"]})
     closed = services.close_ballot(open_ballot, actor=None)
     statuses = dict(Mark.objects.values_list("item", "status"))
     items = [int(i["id"]) for i in open_ballot.items]
@@ -80,11 +80,11 @@ def test_invalid_rows_are_stored_as_invalid_and_the_rest_counts(open_ballot: Bal
 
 
 def test_unknown_rows_or_grades_are_refused(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     with pytest.raises(DomainError):
-        services.submit_sheet(token, choices={"r999": ["好"]})
+        casting.submit_sheet(token, choices={"r999": ["好"]})
     with pytest.raises(DomainError):
-        services.submit_sheet(token, choices={open_ballot.rows()[0]["key"]: ["优秀"]})
+        casting.submit_sheet(token, choices={open_ballot.rows()[0]["key"]: ["优秀"]})
     assert not Sheet.objects.exists() and not SealedSheet.objects.exists()
     assert not Nullifier.objects.exists()  # the token is still unspent
 
@@ -96,9 +96,9 @@ def test_submit_query_count_does_not_grow_with_reporters(
     for n in (2, 5):
         meeting = make_meeting(cast, n=n, year=2020 + n)
         ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
-        [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+        [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
         with django_assert_max_num_queries(8) as ctx:
-            services.submit_sheet(token, choices=all_grade(ballot, "好"))
+            casting.submit_sheet(token, choices=all_grade(ballot, "好"))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
 
@@ -107,7 +107,7 @@ def test_submit_query_count_does_not_grow_with_reporters(
 def test_one_submission_per_token_under_concurrency(cast: Cast) -> None:
     meeting = make_meeting(cast)
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
     choices = all_grade(ballot, "较好")
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
@@ -115,9 +115,9 @@ def test_one_submission_per_token_under_concurrency(cast: Cast) -> None:
     def cast_one() -> None:
         try:
             barrier.wait()
-            services.submit_sheet(token, choices=choices)
+            casting.submit_sheet(token, choices=choices)
             outcomes.append("ok")
-        except services.TokenError as exc:
+        except casting.TokenError as exc:
             outcomes.append(exc.reason)
         except Exception as exc:  # pragma: no cover - shown on failure
             outcomes.append(repr(exc))
@@ -149,15 +149,15 @@ def test_no_sheet_slips_in_after_close(cast: Cast) -> None:
         pytest.skip("SQLite serializes every writer; the race exists only on PostgreSQL")
     meeting = make_meeting(cast)
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
-    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=12)
+    tokens = casting.issue_tokens(ballot, actor=None, category="leader", count=12)
     choices = all_grade(ballot, "好")
     barrier = threading.Barrier(13)
 
     def cast_one(token: str) -> None:
         try:
             barrier.wait()
-            services.submit_sheet(token, choices=choices)
-        except services.TokenError:
+            casting.submit_sheet(token, choices=choices)
+        except casting.TokenError:
             pass
         finally:
             connection.close()
@@ -177,7 +177,7 @@ def test_no_sheet_slips_in_after_close(cast: Cast) -> None:
         t.join()
     closed = Ballot.objects.get(pk=ballot.pk)
     assert closed.closed_tally is not None
-    assert services.verify_digest(closed)
+    assert counting.verify_digest(closed)
     assert Sheet.objects.count() == closed.closed_tally["sheets"]
     assert Nullifier.objects.filter(ballot=ballot).count() == Sheet.objects.count()
     assert not SealedSheet.objects.exists()

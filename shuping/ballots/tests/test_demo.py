@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from shuping.ballots import demo, services
+from shuping.ballots import counting, demo
 from shuping.ballots.models import Ballot, BallotState, Sheet
 from shuping.ballots.tests.conftest import make_meeting
 from shuping.conftest import Cast
@@ -27,10 +27,10 @@ def test_demo_is_idempotent(cast: Cast) -> None:
     lines: list[str] = []
     demo.load(lines.append)
     closed, open_ = Ballot.objects.order_by("meeting__campaign__year")
-    assert closed.state == BallotState.CLOSED and services.verify_digest(closed)
+    assert closed.state == BallotState.CLOSED and counting.verify_digest(closed)
     assert closed.closed_tally is not None and closed.closed_tally["sheets"] == 46
     assert open_.state == BallotState.OPEN
-    assert services.turnout(open_)["submitted"] == 23
+    assert counting.turnout(open_)["submitted"] == 23
     assert any("/b/" in line for line in lines)
     sheets = Sheet.objects.count()
     demo.load(lines.append)

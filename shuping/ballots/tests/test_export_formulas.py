@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from shuping.ballots import exports, services
+from shuping.ballots import casting, exports, services
 from shuping.ballots.models import Ballot
 from shuping.ballots.tests.conftest import all_grade
 
@@ -18,8 +18,8 @@ def test_results_xlsx_writes_formula_like_text_as_text(open_ballot: Ballot) -> N
     items[0] = {**items[0], "name": EVIL, "position": "@SUM(1+1)"}
     Ballot.objects.filter(pk=open_ballot.pk).update(items=items)
     ballot = Ballot.objects.get(pk=open_ballot.pk)
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
-    services.submit_sheet(token, choices=all_grade(ballot, "好"))
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
+    casting.submit_sheet(token, choices=all_grade(ballot, "好"))
     closed = services.close_ballot(ballot, actor=None)
     _, _, content = exports.results_xlsx(closed)
     ws = load_workbook(io.BytesIO(content)).active

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shuping.ballots import services
+from shuping.ballots import casting, paper
 from shuping.ballots.models import Ballot
 from shuping.ballots.tests.conftest import all_grade
 from shuping.conftest import PASSWORD, Cast
@@ -17,9 +17,9 @@ from shuping.conftest import PASSWORD, Cast
 @pytest.mark.django_db
 def test_close_warns_with_unused_codes_and_unentered_paper(cast: Cast, open_ballot: Ballot) -> None:
     category = open_ballot.categories[0]["key"]
-    tokens = services.issue_tokens(open_ballot, actor=None, category=category, count=3)
-    services.submit_sheet(tokens[0], choices=all_grade(open_ballot, open_ballot.scale[0]))
-    services.set_paper_handed_out(open_ballot, actor=None, count=4)
+    tokens = casting.issue_tokens(open_ballot, actor=None, category=category, count=3)
+    casting.submit_sheet(tokens[0], choices=all_grade(open_ballot, open_ballot.scale[0]))
+    paper.set_paper_handed_out(open_ballot, actor=None, count=4)
     client = Client()
     assert client.login(username=cast.organizer.username, password=PASSWORD)
     page = html.unescape(

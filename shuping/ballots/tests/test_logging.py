@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.test import Client
 
-from shuping.ballots import services
+from shuping.ballots import casting
 from shuping.ballots.logging import redact
 from shuping.ballots.models import Ballot
 
@@ -27,7 +27,7 @@ def test_redact(path: str, kept: str) -> None:
 def test_a_refused_token_submission_is_logged_without_the_token(
     open_ballot: Ballot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     client = Client()
     with caplog.at_level(logging.WARNING, logger="django.request"):
         client.post(f"/api/v1/ballots/submit/{token}", "{}", content_type="application/json")

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-from shuping.ballots import services, sheets
+from shuping.ballots import casting, services, sheets
 from shuping.ballots.middleware import is_phone_path
 from shuping.ballots.models import Ballot
 from shuping.ballots.tests.conftest import unsealed
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _tokens(ballot: Ballot, n: int = 1) -> list[str]:
-    return services.issue_tokens(ballot, actor=None, category="leader", count=n)
+    return casting.issue_tokens(ballot, actor=None, category="leader", count=n)
 
 
 def test_blank_sheet_is_rendered_once_and_state_is_read_every_time(open_ballot: Ballot) -> None:
@@ -36,16 +36,16 @@ def test_blank_sheet_is_rendered_once_and_state_is_read_every_time(open_ballot: 
     # Spent and closed are read from the database, whatever the cache holds.
     rows = {r["key"]: "好" for r in open_ballot.rows()}
     assert "提交成功" in client.post(f"/b/{a}", {**rows, "action": "submit"}).content.decode()
-    assert services.TOKEN_MESSAGES["used"] in client.get(f"/b/{a}").content.decode()
+    assert casting.TOKEN_MESSAGES["used"] in client.get(f"/b/{a}").content.decode()
     services.close_ballot(open_ballot, actor=None)
     page = client.post(f"/b/{b}", {**rows, "action": "submit"}).content.decode()
-    assert services.TOKEN_MESSAGES["closed"] in page
+    assert casting.TOKEN_MESSAGES["closed"] in page
 
 
 def test_a_draft_token_gets_no_sheet(ballot: Ballot) -> None:
     [token] = _tokens(ballot)
     page = Client().get(f"/b/{token}")
-    assert services.TOKEN_MESSAGES["draft"] in page.content.decode()
+    assert casting.TOKEN_MESSAGES["draft"] in page.content.decode()
     assert "下一步：确认选择" not in page.content.decode()
 
 

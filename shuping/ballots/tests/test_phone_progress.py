@@ -7,7 +7,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from shuping.ballots import services
+from shuping.ballots import casting, services
 from shuping.ballots.models import Ballot
 from shuping.ballots.tests.conftest import make_meeting
 from shuping.conftest import Cast
@@ -27,7 +27,7 @@ def _markers(html: str) -> list[str]:
 
 def test_reporters_get_progress_markers_and_anchors(cast: Cast) -> None:
     ballot = _per_indicator(cast)
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
     url = reverse("ballots:vote", args=[token])
     client = Client(enforce_csrf_checks=True)
     html = client.get(url).content.decode()
@@ -46,14 +46,14 @@ def test_reporters_get_progress_markers_and_anchors(cast: Cast) -> None:
 
 
 def test_one_grade_per_reporter_has_no_reporter_row(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     html = Client().get(reverse("ballots:vote", args=[token])).content.decode()
     assert "bb-reporters" not in html and not _markers(html)
 
 
 def test_closed_ballot_shows_no_sheet(cast: Cast) -> None:
     ballot = _per_indicator(cast)
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
     services.close_ballot(ballot, actor=None)
     html = Client().get(reverse("ballots:vote", args=[token])).content.decode()
-    assert services.TOKEN_MESSAGES["closed"] in html and "bb-reporters" not in html
+    assert casting.TOKEN_MESSAGES["closed"] in html and "bb-reporters" not in html

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from shuping.audit.models import AuditEntry
-from shuping.ballots import services
+from shuping.ballots import casting, paper, services
 from shuping.ballots.models import Ballot, BallotState
 from shuping.ballots.tests.conftest import all_grade, make_meeting, weighted_rules
 from shuping.conftest import Cast
@@ -52,7 +52,7 @@ def test_a_planned_meeting_may_prepare_its_ballot(cast: Cast) -> None:
     # Slips and paper forms are printed before the meeting starts.
     meeting = make_meeting(cast, status=MeetingStatus.PLANNED)
     ballot = services.create_ballot(meeting, actor=None)
-    assert services.issue_tokens(ballot, actor=None, category="leader", count=2)
+    assert casting.issue_tokens(ballot, actor=None, category="leader", count=2)
 
 
 def test_one_category_never_votes_twice_on_a_reporter(cast: Cast) -> None:
@@ -75,7 +75,7 @@ def test_one_category_never_votes_twice_on_a_reporter(cast: Cast) -> None:
 def _enter_paper(ballot: Ballot, cast: Cast, numbers: range) -> None:
     for number in numbers:
         for clerk in (cast.organizer, cast.host):
-            services.record_paper_entry(
+            paper.record_paper_entry(
                 ballot,
                 actor=clerk,
                 number=number,
@@ -87,7 +87,7 @@ def _enter_paper(ballot: Ballot, cast: Cast, numbers: range) -> None:
 def test_counting_more_paper_than_handed_out_needs_a_reason(
     cast: Cast, open_ballot: Ballot
 ) -> None:
-    services.set_paper_handed_out(open_ballot, actor=None, count=3)
+    paper.set_paper_handed_out(open_ballot, actor=None, count=3)
     _enter_paper(open_ballot, cast, range(1, 7))
     with pytest.raises(DomainError, match="计入的纸质票 6 张，多于登记发出的 3 张") as err:
         services.close_ballot(open_ballot, actor=None)
@@ -114,7 +114,7 @@ def test_counting_more_paper_than_handed_out_needs_a_reason(
 def test_paper_within_the_handed_out_count_closes_without_a_reason(
     cast: Cast, open_ballot: Ballot
 ) -> None:
-    services.set_paper_handed_out(open_ballot, actor=None, count=3)
+    paper.set_paper_handed_out(open_ballot, actor=None, count=3)
     _enter_paper(open_ballot, cast, range(1, 4))
     closed = services.close_ballot(open_ballot, actor=None)
     assert closed.paper_excess_reason == ""

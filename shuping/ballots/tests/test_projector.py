@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shuping.audit.models import AuditEntry
-from shuping.ballots import services
+from shuping.ballots import casting, services
 from shuping.ballots.models import Ballot
 from shuping.ballots.tests.conftest import all_grade
 from shuping.conftest import Cast
@@ -29,8 +29,8 @@ def test_console_switches_the_screen_and_is_audited(cast: Cast, open_ballot: Bal
     meeting = open_ballot.meeting
     before = _state(meeting)
     assert before["mode"] == ProjectorMode.AGENDA
-    token = services.issue_tokens(open_ballot, actor=None, category="leader", count=3)[0]
-    services.submit_sheet(token, choices=all_grade(open_ballot, "好"))
+    token = casting.issue_tokens(open_ballot, actor=None, category="leader", count=3)[0]
+    casting.submit_sheet(token, choices=all_grade(open_ballot, "好"))
 
     client = Client()
     client.force_login(cast.organizer)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from shuping.ballots import figures, services
+from shuping.ballots import casting, figures, services
 from shuping.ballots.models import Ballot
 from shuping.ballots.tally import fmt_percent
 from shuping.ballots.tests.conftest import all_grade, make_meeting
@@ -34,14 +34,14 @@ def _login(user: Any) -> Client:
 def _cast(ballot: Ballot, sheets: list[list[str]]) -> None:
     """One sheet per list: the grade given to each reporter in order ("" leaves it blank)."""
     cat = ballot.categories[0]["key"]
-    tokens = services.issue_tokens(ballot, actor=None, category=cat, count=len(sheets))
+    tokens = casting.issue_tokens(ballot, actor=None, category=cat, count=len(sheets))
     for token, grades in zip(tokens, sheets, strict=True):
         choices: dict[str, list[str]] = {}
         for row in ballot.rows():
             index = [int(i["id"]) for i in ballot.items].index(int(row["item"]["id"]))
             if grades[index]:
                 choices[row["key"]] = [grades[index]]
-        services.submit_sheet(token, choices=choices)
+        casting.submit_sheet(token, choices=choices)
 
 
 def _ballot(cast: Cast, **rules: Any) -> Ballot:
@@ -129,9 +129,9 @@ def test_per_indicator_counts_marks_as_xiangci_and_ballots_as_sheets(cast: Cast)
         services.create_ballot(make_meeting(cast, rules=rules), actor=None), actor=None
     )
     keys = [r["key"] for r in ballot.rows()]  # reporter 1: keys 0, 1
-    [t1, t2] = services.issue_tokens(ballot, actor=None, category="leader", count=2)
-    services.submit_sheet(t1, choices=all_grade(ballot, "好"))
-    services.submit_sheet(t2, choices={k: ["较好"] for k in keys if k != keys[1]})
+    [t1, t2] = casting.issue_tokens(ballot, actor=None, category="leader", count=2)
+    casting.submit_sheet(t1, choices=all_grade(ballot, "好"))
+    casting.submit_sheet(t2, choices={k: ["较好"] for k in keys if k != keys[1]})
     first = figures.reporter_rows(services.close_ballot(ballot, actor=None))[0]
     # two sheets collected; the second left one indicator blank: one valid ballot,
     # three valid marks (项次) of four

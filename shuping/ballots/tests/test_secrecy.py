@@ -21,7 +21,7 @@ import pytest
 from django.db import connection, models
 
 from shuping.audit.models import AuditEntry
-from shuping.ballots import services
+from shuping.ballots import casting, counting, services
 from shuping.ballots.models import (
     Ballot,
     BallotToken,
@@ -67,11 +67,11 @@ def commented_ballot(cast: Cast, *, year: int = 2025) -> Ballot:
 
 def cast_distinct(ballot: Ballot, n: int) -> list[tuple[str, str]]:
     """Cast n sheets, each with a unique comment; returns (token, comment) in casting order."""
-    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=n)
+    tokens = casting.issue_tokens(ballot, actor=None, category="leader", count=n)
     out = []
     for i, token in enumerate(tokens):
         comment = f"意见{secrets.token_hex(8)}"
-        services.submit_sheet(
+        casting.submit_sheet(
             token, choices=all_grade(ballot, GRADES[i % len(GRADES)]), comment=comment
         )
         out.append((token, comment))
@@ -123,13 +123,13 @@ def captured_statements() -> Iterator[list[tuple[str, Any]]]:
 
 def test_casting_writes_no_plain_choice_and_never_the_token_row(cast: Cast) -> None:
     ballot = commented_ballot(cast)
-    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=4)
+    tokens = casting.issue_tokens(ballot, actor=None, category="leader", count=4)
     comments = [f"意见{secrets.token_hex(8)}" for _ in tokens]
     with captured_statements() as seen:
         for token, grade, comment in zip(tokens, GRADES, comments, strict=True):
-            services.submit_sheet(token, choices=all_grade(ballot, grade), comment=comment)
+            casting.submit_sheet(token, choices=all_grade(ballot, grade), comment=comment)
     token_table = BallotToken._meta.db_table
-    forbidden = {*tokens, *comments, *GRADES, *(services.hash_token(t) for t in tokens)}
+    forbidden = {*tokens, *comments, *GRADES, *(casting.hash_token(t) for t in tokens)}
     writes = [(sql, params) for sql, params in seen if not sql.lstrip().upper().startswith("SEL")]
     assert writes
     for sql, params in writes:
@@ -150,11 +150,11 @@ def test_casting_writes_no_plain_choice_and_never_the_token_row(cast: Cast) -> N
 
 
 def test_rows_hold_no_token_and_audit_holds_no_choice(open_ballot: Ballot) -> None:
-    tokens = services.issue_tokens(open_ballot, actor=None, category="leader", count=3)
+    tokens = casting.issue_tokens(open_ballot, actor=None, category="leader", count=3)
     for token, grade in zip(tokens, ["好", "较好", "差"], strict=True):
-        services.submit_sheet(token, choices=all_grade(open_ballot, grade))
+        casting.submit_sheet(token, choices=all_grade(open_ballot, grade))
     services.close_ballot(open_ballot, actor=None)
-    hashes = {services.hash_token(t) for t in tokens}
+    hashes = {casting.hash_token(t) for t in tokens}
     secrets_ = set(tokens) | hashes | set(Nullifier.objects.values_list("value", flat=True))
     dump = [str(v) for row in Sheet.objects.values_list() for v in row]
     dump += [str(v) for row in Mark.objects.values_list() for v in row]
@@ -170,20 +170,20 @@ def test_rows_hold_no_token_and_audit_holds_no_choice(open_ballot: Ballot) -> No
 
 
 def test_close_opens_every_sealed_sheet_and_removes_the_sealed_rows(open_ballot: Ballot) -> None:
-    tokens = services.issue_tokens(open_ballot, actor=None, category="leader", count=4)
+    tokens = casting.issue_tokens(open_ballot, actor=None, category="leader", count=4)
     for token in tokens:
-        services.submit_sheet(token, choices=all_grade(open_ballot, "好"))
+        casting.submit_sheet(token, choices=all_grade(open_ballot, "好"))
     assert SealedSheet.objects.count() == 4 and Nullifier.objects.count() == 4
     closed = services.close_ballot(open_ballot, actor=None)
     assert Sheet.objects.count() == 4 and Mark.objects.count() == 4 * 3
     assert not SealedSheet.objects.exists()
     assert closed.closed_tally is not None and closed.closed_tally["sheets"] == 4
-    assert services.verify_digest(closed)
+    assert counting.verify_digest(closed)
 
 
 def test_a_sealed_sheet_no_key_opens_stops_the_close(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
-    services.submit_sheet(token, choices=all_grade(open_ballot, "好"))
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    casting.submit_sheet(token, choices=all_grade(open_ballot, "好"))
     box = bytes(SealedSheet.objects.get().box)
     SealedSheet.objects.update(box=box[:-1] + bytes([box[-1] ^ 1]))  # tampered or key changed
     with pytest.raises(services.StateError, match="无法用服务器密钥打开"):
@@ -192,14 +192,14 @@ def test_a_sealed_sheet_no_key_opens_stops_the_close(open_ballot: Ballot) -> Non
 
 
 def test_a_rotated_key_still_opens_and_still_refuses(open_ballot: Ballot, settings: Any) -> None:
-    tokens = services.issue_tokens(open_ballot, actor=None, category="leader", count=2)
-    services.submit_sheet(tokens[0], choices=all_grade(open_ballot, "好"))
+    tokens = casting.issue_tokens(open_ballot, actor=None, category="leader", count=2)
+    casting.submit_sheet(tokens[0], choices=all_grade(open_ballot, "好"))
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "rotated-" + "k" * 50
-    with pytest.raises(services.TokenError) as err:
-        services.token_ballot(tokens[0])
+    with pytest.raises(casting.TokenError) as err:
+        casting.token_ballot(tokens[0])
     assert err.value.reason == "used"
-    services.submit_sheet(tokens[1], choices=all_grade(open_ballot, "差"))
+    casting.submit_sheet(tokens[1], choices=all_grade(open_ballot, "差"))
     closed = services.close_ballot(open_ballot, actor=None)
     assert closed.closed_tally is not None and closed.closed_tally["sheets"] == 2
 
@@ -345,12 +345,12 @@ def test_postgres_wal_holds_no_plain_sheet_from_before_close(cast: Cast) -> None
     if connection.vendor != "postgresql":
         pytest.skip("the SQLite -wal file is tested below")
     ballot = commented_ballot(cast)
-    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=5)
+    tokens = casting.issue_tokens(ballot, actor=None, category="leader", count=5)
     start = _lsn()
     comments = []
     for token in tokens:
         comment = f"意见{secrets.token_hex(8)}"
-        services.submit_sheet(token, choices=all_grade(ballot, "较好"), comment=comment)
+        casting.submit_sheet(token, choices=all_grade(ballot, "较好"), comment=comment)
         comments.append(comment)
     before_close = _lsn()
     services.close_ballot(Ballot.objects.get(pk=ballot.pk), actor=None)
@@ -370,13 +370,13 @@ def test_sqlite_file_and_wal_keep_no_old_copy(cast: Cast, tmp_path: Path) -> Non
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's WAL is tested above")
     ballot = commented_ballot(cast)
-    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=6)
+    tokens = casting.issue_tokens(ballot, actor=None, category="leader", count=6)
     path = tmp_path / "ballots.sqlite3"
     with on_sqlite_file(path):
         comments = []
         for i, token in enumerate(tokens):
             comment = f"意见{secrets.token_hex(8)}"
-            services.submit_sheet(token, choices=all_grade(ballot, GRADES[i % 4]), comment=comment)
+            casting.submit_sheet(token, choices=all_grade(ballot, GRADES[i % 4]), comment=comment)
             comments.append(comment)
         wal = Path(f"{path}-wal")
         during = wal.read_bytes() + path.read_bytes()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from shuping.audit.models import AuditEntry
-from shuping.ballots import services
+from shuping.ballots import counting, services
 from shuping.ballots.models import TRANSITIONS, Ballot, BallotState
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
@@ -90,7 +90,7 @@ def test_one_ballot_per_scope(meeting: Meeting, ballot: Ballot) -> None:
 
 def test_results_hidden_until_closed(open_ballot: Ballot) -> None:
     with pytest.raises(StateError):
-        services.results(open_ballot)
+        counting.results(open_ballot)
 
 
 def test_meeting_level_override_is_carried(

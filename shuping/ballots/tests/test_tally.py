@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from shuping.ballots import services, tally
+from shuping.ballots import casting, counting, services, tally
 from shuping.ballots.models import Ballot, Mark
 from shuping.ballots.tests.conftest import all_grade, make_meeting, weighted_rules
 from shuping.conftest import Cast
@@ -67,9 +67,9 @@ def test_per_indicator_counts(cast: Cast) -> None:
     meeting = make_meeting(cast, rules=rules)
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
     assert len(ballot.rows()) == 3 * 2
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
     keys = [r["key"] for r in ballot.rows()]
-    services.submit_sheet(token, choices={keys[0]: ["好"], keys[1]: ["差"]})
+    casting.submit_sheet(token, choices={keys[0]: ["好"], keys[1]: ["差"]})
     closed = services.close_ballot(ballot, actor=None)
     assert closed.closed_tally is not None
     first = closed.closed_tally["reporters"][0]
@@ -78,18 +78,18 @@ def test_per_indicator_counts(cast: Cast) -> None:
 
 
 def _cast_some(ballot: Ballot) -> None:
-    tokens = services.issue_tokens(ballot, actor=None, category="leader", count=6)
+    tokens = casting.issue_tokens(ballot, actor=None, category="leader", count=6)
     for token, grade in zip(tokens, ["好", "好", "较好", "一般", "差", "好"], strict=True):
-        services.submit_sheet(token, choices=all_grade(ballot, grade))
+        casting.submit_sheet(token, choices=all_grade(ballot, grade))
 
 
 def test_recount_equals_figures_fixed_at_close(open_ballot: Ballot) -> None:
     _cast_some(open_ballot)
     closed = services.close_ballot(open_ballot, actor=None)
     fresh = Ballot.objects.get(pk=closed.pk)
-    assert services.recount(fresh) == fresh.closed_tally
-    assert services.results(fresh)["sheets"] == 6
-    assert services.verify_digest(fresh)
+    assert counting.recount(fresh) == fresh.closed_tally
+    assert counting.results(fresh)["sheets"] == 6
+    assert counting.verify_digest(fresh)
 
 
 def test_tampering_breaks_the_digest(open_ballot: Ballot) -> None:
@@ -99,8 +99,8 @@ def test_tampering_breaks_the_digest(open_ballot: Ballot) -> None:
     assert mark is not None
     Mark.objects.filter(pk=mark.pk).update(grade="好")
     fresh = Ballot.objects.get(pk=closed.pk)
-    assert not services.verify_digest(fresh)
-    assert services.recount(fresh) != fresh.closed_tally
+    assert not counting.verify_digest(fresh)
+    assert counting.recount(fresh) != fresh.closed_tally
 
 
 def test_deleting_a_sheet_breaks_the_digest(open_ballot: Ballot) -> None:
@@ -109,16 +109,16 @@ def test_deleting_a_sheet_breaks_the_digest(open_ballot: Ballot) -> None:
     from shuping.ballots.models import Sheet
 
     Sheet.objects.filter(pk=Sheet.objects.first().pk).delete()  # type: ignore[union-attr]
-    assert not services.verify_digest(Ballot.objects.get(pk=closed.pk))
+    assert not counting.verify_digest(Ballot.objects.get(pk=closed.pk))
 
 
 def test_weighted_ballot_end_to_end(cast: Cast) -> None:
     meeting = make_meeting(cast, rules=weighted_rules())
     ballot = services.open_ballot(services.create_ballot(meeting, actor=None), actor=None)
-    [lead] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
-    [mass] = services.issue_tokens(ballot, actor=None, category="mass", count=1)
-    services.submit_sheet(lead, choices=all_grade(ballot, "好"))
-    services.submit_sheet(mass, choices=all_grade(ballot, "差"))
+    [lead] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [mass] = casting.issue_tokens(ballot, actor=None, category="mass", count=1)
+    casting.submit_sheet(lead, choices=all_grade(ballot, "好"))
+    casting.submit_sheet(mass, choices=all_grade(ballot, "差"))
     closed = services.close_ballot(ballot, actor=None)
     assert closed.closed_tally is not None
     rep = closed.closed_tally["reporters"][0]
@@ -132,9 +132,9 @@ def test_recount_query_count_is_constant(open_ballot: Ballot, django_assert_max_
     closed = services.close_ballot(open_ballot, actor=None)
     fresh = Ballot.objects.select_related("meeting__campaign").get(pk=closed.pk)
     with django_assert_max_num_queries(4):
-        services.recount(fresh)
+        counting.recount(fresh)
     with django_assert_max_num_queries(3):
-        services.verify_digest(fresh)
+        counting.verify_digest(fresh)
 
 
 def test_verify_command(open_ballot: Ballot) -> None:

@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from shuping.ballots import services
+from shuping.ballots import casting, services
 from shuping.ballots.models import Nullifier, SealedSheet
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -102,7 +102,7 @@ def two_servers(tmp_path):
 def test_one_ballot_raced_across_two_servers(two_servers, open_ballot):
     a, b = two_servers
     category = open_ballot.categories[0]["key"]
-    tokens = services.issue_tokens(open_ballot, actor=None, category=category, count=12)
+    tokens = casting.issue_tokens(open_ballot, actor=None, category=category, count=12)
     form = {row["key"]: open_ballot.scale[0] for row in open_ballot.rows()}
     submit = {**form, "action": "submit"}
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from shuping.ballots import services, views
+from shuping.ballots import casting, paper, services, views
 from shuping.ballots.models import Ballot, BallotState, Mark, Sheet
 from shuping.ballots.tests.conftest import all_grade, unsealed
 from shuping.conftest import PASSWORD, Cast
@@ -24,7 +24,7 @@ def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def test_phone_flow_form_confirm_submit(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     client = Client(enforce_csrf_checks=True)  # works without any cookie or CSRF token
     url = reverse("ballots:vote", args=[token])
     page = client.get(url)
@@ -49,25 +49,25 @@ def test_phone_flow_form_confirm_submit(open_ballot: Ballot) -> None:
     assert [r[3] for r in rows].count("valid") == 2
     assert not Sheet.objects.exists() and not Mark.objects.exists()  # nothing plain before close
     again = client.get(url)
-    assert services.TOKEN_MESSAGES["used"] in again.content.decode()
+    assert casting.TOKEN_MESSAGES["used"] in again.content.decode()
 
 
 def test_phone_page_messages(ballot: Ballot) -> None:
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
     client = Client()
-    assert services.TOKEN_MESSAGES["draft"] in client.get(f"/b/{token}").content.decode()
+    assert casting.TOKEN_MESSAGES["draft"] in client.get(f"/b/{token}").content.decode()
     unknown = client.get("/b/" + "A" * 22)
     assert unknown.status_code == 404
-    assert services.TOKEN_MESSAGES["unknown"] in unknown.content.decode()
+    assert casting.TOKEN_MESSAGES["unknown"] in unknown.content.decode()
     services.open_ballot(ballot, actor=None)
     services.close_ballot(ballot, actor=None)
-    assert services.TOKEN_MESSAGES["closed"] in client.get(f"/b/{token}").content.decode()
+    assert casting.TOKEN_MESSAGES["closed"] in client.get(f"/b/{token}").content.decode()
     posted = client.post(f"/b/{token}", {"action": "submit"})
-    assert services.TOKEN_MESSAGES["closed"] in posted.content.decode()
+    assert casting.TOKEN_MESSAGES["closed"] in posted.content.decode()
 
 
 def test_phone_bad_input(open_ballot: Ballot) -> None:
-    [token] = services.issue_tokens(open_ballot, actor=None, category="leader", count=1)
+    [token] = casting.issue_tokens(open_ballot, actor=None, category="leader", count=1)
     key = open_ballot.rows()[0]["key"]
     r = Client().post(f"/b/{token}", {key: "优秀", "action": "submit"})
     assert r.status_code == 200 and "不在等次表" in r.content.decode()
@@ -147,7 +147,7 @@ def test_paper_entry_page(cast: Cast, open_ballot: Ballot) -> None:
     same = login(Client(), cast.organizer).post(url, data)
     assert same.status_code == 200 and "另一位计票人" in same.content.decode()
     assert login(Client(), cast.host).post(url, data).status_code == 302
-    assert services.paper_status(open_ballot).matched == [5]
+    assert paper.paper_status(open_ballot).matched == [5]
     missing = login(Client(), cast.host).post(url, {"number": "6", "category": "leader"})
     assert "未录入的行" in missing.content.decode()
     assert login(Client(), cast.outsider).get(url).status_code == 404
@@ -156,9 +156,9 @@ def test_paper_entry_page(cast: Cast, open_ballot: Ballot) -> None:
 def test_results_projector_and_exports(
     cast: Cast, open_ballot: Ballot, django_assert_max_num_queries
 ) -> None:
-    tokens = services.issue_tokens(open_ballot, actor=None, category="leader", count=3)
+    tokens = casting.issue_tokens(open_ballot, actor=None, category="leader", count=3)
     for token, grade in zip(tokens, ["好", "一般", "差"], strict=True):
-        services.submit_sheet(token, choices=all_grade(open_ballot, grade))
+        casting.submit_sheet(token, choices=all_grade(open_ballot, grade))
     projector = Client().get(reverse("ballots:projector", args=[open_ballot.projector_key]))
     body = projector.content.decode()
     assert "民主测评进行中" in body and "一般" not in body  # no results while open
@@ -218,8 +218,8 @@ def test_per_indicator_results_page_and_export(cast: Cast) -> None:
     ballot = services.open_ballot(
         services.create_ballot(make_meeting(cast, rules=rules), actor=None), actor=None
     )
-    [token] = services.issue_tokens(ballot, actor=None, category="leader", count=1)
-    services.submit_sheet(token, choices=all_grade(ballot, "较好"))
+    [token] = casting.issue_tokens(ballot, actor=None, category="leader", count=1)
+    casting.submit_sheet(token, choices=all_grade(ballot, "较好"))
     services.close_ballot(ballot, actor=None)
     client = login(Client(), cast.host)
     page = client.get(reverse("ballots:detail", args=[ballot.pk])).content.decode()

@@ -18,6 +18,7 @@ from shuping.filing.summary import summary_docx
 from shuping.filing.tests.e2e import Api, branches, org, users
 from shuping.organizations.models import OrgKind, Sector
 from shuping.rounds import services as rounds
+from shuping.rounds import sub_rounds
 from shuping.rounds.models import Campaign, FilingKind, PlanFiling
 
 
@@ -49,19 +50,19 @@ def test_seed_003_both_tiers(db):
     top = Campaign.objects.get(pk=created["id"])
 
     # Basic tier: the street follows the district (比照) and files its plans with it.
-    (sub,) = rounds.create_sub_campaigns(top, actor=office, committees=[street])
+    (sub,) = sub_rounds.create_sub_campaigns(top, actor=office, committees=[street])
     rounds.change_status(sub, actor=office, to="active")
-    rounds.file_plan(sub, actor=office, note="基层述职工作方案")
+    sub_rounds.file_plan(sub, actor=office, note="基层述职工作方案")
     meeting_on = sub.deadlines.get(key="meeting").due_on
     assert meeting_on is not None
-    on_time = rounds.file_plan(
+    on_time = sub_rounds.file_plan(
         sub,
         actor=office,
         kind=FilingKind.MEETING_PLAN,
         meeting_on=meeting_on,
         today=meeting_on - timedelta(days=10),
     )
-    late = rounds.file_plan(
+    late = sub_rounds.file_plan(
         sub,
         actor=office,
         kind=FilingKind.MEETING_PLAN,

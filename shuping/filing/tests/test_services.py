@@ -14,6 +14,7 @@ from shuping.filing import services
 from shuping.filing.models import TRANSITIONS, EntryState, FilingState, PackageStatus
 from shuping.filing.tests.conftest import tiny_docx, tiny_pdf
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
+from shuping.rounds import reporters
 from shuping.rounds import services as round_services
 from shuping.rounds.testing import make_campaign, sample_rules
 
@@ -163,7 +164,7 @@ def test_acknowledgement_archives_the_round_until_a_recorded_reopening(cast, fil
     assert campaign.archived_at is not None
     reporter = campaign.reporters.first()
     with pytest.raises(StateError, match="归档"):
-        round_services.set_reporter_mode(reporter, actor=cast.organizer, mode="written", reason="x")
+        reporters.set_reporter_mode(reporter, actor=cast.organizer, mode="written", reason="x")
     with pytest.raises(StateError, match="归档"):
         round_services.change_status(campaign, actor=cast.organizer, to="closed")
     with pytest.raises(StateError):
@@ -177,7 +178,7 @@ def test_acknowledgement_archives_the_round_until_a_recorded_reopening(cast, fil
     services.reopen_filing(filing, actor=cast.superior, reason="补充材料")
     campaign.refresh_from_db()
     assert campaign.archived_at is None
-    round_services.set_reporter_mode(reporter, actor=cast.organizer, mode="written", reason="调整")
+    reporters.set_reporter_mode(reporter, actor=cast.organizer, mode="written", reason="调整")
     assert AuditEntry.objects.filter(action="campaign.reopen", note="补充材料").exists()
 
 

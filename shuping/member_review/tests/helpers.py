@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shuping.ballots import casting
 from shuping.ballots import services as ballots
 from shuping.lib.types import Actor
 from shuping.member_review import services
@@ -36,11 +37,11 @@ def vote(review: MemberReview, sheets: Sequence[Sequence[str]], *, actor: Actor 
     ballot = services.meeting_ballot(review)
     assert ballot is not None
     open_vote(ballot, actor=actor)
-    tokens = ballots.issue_tokens(ballot, actor=actor, category="member", count=len(sheets))
+    tokens = casting.issue_tokens(ballot, actor=actor, category="member", count=len(sheets))
     ballot.refresh_from_db()
     for token, grades in zip(tokens, sheets, strict=True):
         choices = {row["key"]: [g] for row, g in zip(ballot.rows(), grades, strict=True) if g}
-        ballots.submit_sheet(token, choices=choices)
+        casting.submit_sheet(token, choices=choices)
     ballots.close_ballot(ballot, actor=actor)
 
 

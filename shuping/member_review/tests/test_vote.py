@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from shuping.ballots import casting, paper
 from shuping.ballots import services as ballots
 from shuping.ballots.models import Mark, Sheet
 from shuping.conftest import Cast
@@ -21,7 +22,7 @@ def test_150_member_sheet_on_a_phone(cast: Cast, django_assert_max_num_queries) 
     open_vote(ballot, actor=cast.reporter)  # the secretary hosts the meeting
     ballot.refresh_from_db()
     assert len(ballot.items) == 150 and ballot.items[0]["group"] == "第 1–10 人"
-    token, other = ballots.issue_tokens(ballot, actor=cast.reporter, category="member", count=2)
+    token, other = casting.issue_tokens(ballot, actor=cast.reporter, category="member", count=2)
     client = Client(enforce_csrf_checks=True)
     with django_assert_max_num_queries(4):
         page = client.get(f"/b/{token}")
@@ -73,8 +74,8 @@ def test_paper_sheets_entered_twice_count(cast: Cast) -> None:
     sheet = {rows[0]["key"]: ["优秀"], rows[1]["key"]: ["合格", "优秀"]}  # a double tick
     sheet |= {r["key"]: [] for r in rows[2:]}
     for clerk in (cast.reporter, cast.street_organizer):  # two different clerks
-        ballots.record_paper_entry(ballot, actor=clerk, number=1, category="mass", choices=sheet)
-    ballots.set_paper_handed_out(ballot, actor=cast.reporter, count=1)
+        paper.record_paper_entry(ballot, actor=clerk, number=1, category="mass", choices=sheet)
+    paper.set_paper_handed_out(ballot, actor=cast.reporter, count=1)
     ballots.close_ballot(ballot, actor=cast.reporter)
     review = services.advance(fresh(review), actor=cast.reporter, to=Stage.CONFIRMATION)
     first, second = review.evaluations.order_by("order")[:2]

@@ -8,9 +8,9 @@ import pytest
 
 from shuping.conftest import Cast
 from shuping.lib.errors import DomainError
-from shuping.organizations import roster
+from shuping.organizations import roster_layout
 from shuping.organizations.models import PATH_MAX_CHARS, TREE_TOO_DEEP, Organization
-from shuping.organizations.roster import RosterInvalid, import_roster
+from shuping.organizations.roster_import import RosterInvalid, import_roster
 from shuping.organizations.services import create_organization, move_organization
 from shuping.organizations.tests.test_roster import workbook
 
@@ -70,5 +70,5 @@ def test_roster_import_too_deep_names_the_row(cast: Cast) -> None:
     with pytest.raises(RosterInvalid) as exc:
         import_roster(workbook(rows, []), actor=cast.organizer)
     assert [e.message for e in exc.value.errors] == [TREE_TOO_DEEP]
-    assert exc.value.errors[0].sheet == roster.ORG_SHEET
+    assert exc.value.errors[0].sheet == roster_layout.ORG_SHEET
     assert Organization.objects.count() == before

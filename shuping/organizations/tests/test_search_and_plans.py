@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from shuping.conftest import Cast
 from shuping.organizations.models import Person
 from shuping.organizations.queries import search_people
-from shuping.organizations.roster import import_roster
+from shuping.organizations.roster_import import import_roster
 from shuping.organizations.tests.test_roster import id_number, person_row, workbook
 
 NAMES = ["张伟", "张伟明", "王伟", "伟", "欧阳娜娜", "李建国", "Li Na", "linA", "百分%比", "张_三"]

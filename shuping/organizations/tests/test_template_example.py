@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.roster import RosterInvalid, import_roster, template
+from shuping.organizations.roster_export import template
+from shuping.organizations.roster_import import RosterInvalid, import_roster
 
 
 def test_template_imported_unchanged_imports_nothing_and_names_the_example_rows(cast):

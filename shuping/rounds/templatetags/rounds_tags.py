@@ -11,9 +11,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from shuping.rounds.deadlines import upcoming_for
 from shuping.rounds.notes import plan_notes
 from shuping.rounds.rules import MONTH_END, Rules, parse_relative_date, resolve_relative_date
-from shuping.rounds.services import upcoming_for
 
 register = template.Library()
 

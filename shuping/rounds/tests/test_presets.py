@@ -12,7 +12,8 @@ from shuping.audit.models import AuditEntry
 from shuping.organizations.models import OrgKind, Sector
 from shuping.rounds.models import ReportMode
 from shuping.rounds.presets import PresetFileError, parse_preset_text, shipped_presets
-from shuping.rounds.services import campaign_warnings, create_campaign
+from shuping.rounds.reporters import campaign_warnings
+from shuping.rounds.services import create_campaign
 from shuping.rounds.tests.conftest import make_org
 
 B, GB, C, W, D = (

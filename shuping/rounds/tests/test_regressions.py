@@ -10,11 +10,8 @@ from django.urls import reverse
 from shuping.conftest import PASSWORD
 from shuping.organizations.models import OrgKind, Sector
 from shuping.rounds.models import ReportMode
-from shuping.rounds.services import (
-    create_campaign,
-    create_sub_campaigns,
-    default_report_year,
-)
+from shuping.rounds.services import create_campaign, default_report_year
+from shuping.rounds.sub_rounds import create_sub_campaigns
 from shuping.rounds.tests.conftest import make_org
 
 

@@ -8,7 +8,7 @@ from django.core import mail
 from shuping.audit.models import AuditEntry
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.organizations.models import OrgKind, Sector
-from shuping.rounds import preset_services, services
+from shuping.rounds import deadlines, preset_services, reporters, sub_rounds
 from shuping.rounds.models import (
     Campaign,
     CampaignStatus,
@@ -20,16 +20,14 @@ from shuping.rounds.models import (
 )
 from shuping.rounds.presets import shipped_presets
 from shuping.rounds.proposal import propose
-from shuping.rounds.services import (
-    TRANSITIONS,
+from shuping.rounds.reporters import (
     add_reporter,
-    change_status,
-    create_campaign,
-    create_sub_campaigns,
     remove_reporter,
     rotation_warnings,
     set_reporter_mode,
 )
+from shuping.rounds.services import TRANSITIONS, change_status, create_campaign
+from shuping.rounds.sub_rounds import create_sub_campaigns
 from shuping.rounds.testing import make_campaign
 from shuping.rounds.tests.conftest import make_org
 
@@ -184,7 +182,7 @@ def test_rotation_fills_onsite_places_with_last_years_written_and_warns(cast):
     warnings = rotation_warnings(second)
     assert [w.reporter.pk for w in warnings] == [victim.pk]
     assert "两年内没有现场述职" in warnings[0].message
-    assert any("两年内没有现场述职" in w for w in services.campaign_warnings(second))
+    assert any("两年内没有现场述职" in w for w in reporters.campaign_warnings(second))
 
 
 def test_rotation_warnings_name_twenty_and_count_the_rest(cast, monkeypatch):
@@ -200,8 +198,8 @@ def test_rotation_warnings_name_twenty_and_count_the_rest(cast, monkeypatch):
     )
     due = rotation_warnings(second)
     assert len(due) == 5 and all("两年内没有现场述职" in w.message for w in due)
-    monkeypatch.setattr(services, "VACANT_NAMES", 2)
-    warnings = services.campaign_warnings(second)
+    monkeypatch.setattr(reporters, "VACANT_NAMES", 2)
+    warnings = reporters.campaign_warnings(second)
     named = [w for w in warnings if w.endswith("两年内没有现场述职")]
     assert [w.split("：")[0] for w in named] == [w.reporter.organization.name for w in due[:2]]
     assert any("共 5 个组织两年内没有现场述职" in w for w in warnings)
@@ -227,31 +225,31 @@ def test_sub_rounds_follow_the_parent_and_file_their_plan(cast):
     with pytest.raises(DomainError):  # not a direct child
         create_sub_campaigns(parent, actor=cast.organizer, committees=[cast.branch])
     with pytest.raises(StateError):
-        services.file_plan(parent, actor=cast.organizer)
+        sub_rounds.file_plan(parent, actor=cast.organizer)
     meeting = child.deadlines.get(key="meeting")  # due 2027-03-31 for the basic level
-    warnings = services.campaign_warnings(child, today=date(2027, 3, 15))
+    warnings = reporters.campaign_warnings(child, today=date(2027, 3, 15))
     assert any("尚未报" in w and "备案" in w for w in warnings)
     assert any("会前10天（2027-03-21前）" in w for w in warnings)
     assert meeting.due_on == date(2027, 3, 31)
-    filing = services.file_plan(child, actor=cast.street_organizer, note="见附件")
+    filing = sub_rounds.file_plan(child, actor=cast.street_organizer, note="见附件")
     with pytest.raises(StateError):
-        services.file_plan(child, actor=cast.street_organizer)
+        sub_rounds.file_plan(child, actor=cast.street_organizer)
     with pytest.raises(PermissionDenied):  # the child cannot acknowledge its own filing
-        services.acknowledge_filing(filing, actor=cast.street_organizer)
-    services.acknowledge_filing(filing, actor=cast.organizer)
+        sub_rounds.acknowledge_filing(filing, actor=cast.street_organizer)
+    sub_rounds.acknowledge_filing(filing, actor=cast.organizer)
     filing.refresh_from_db()
     assert filing.state == FilingState.ACKNOWLEDGED
     with pytest.raises(StateError):
-        services.acknowledge_filing(filing, actor=cast.organizer)
+        sub_rounds.acknowledge_filing(filing, actor=cast.organizer)
     today = date(2027, 3, 1)
-    late = services.file_plan(
+    late = sub_rounds.file_plan(
         child,
         actor=cast.street_organizer,
         kind=FilingKind.MEETING_PLAN,
         meeting_on=today + timedelta(days=9),
         today=today,
     )
-    on_time = services.file_plan(
+    on_time = sub_rounds.file_plan(
         child,
         actor=cast.street_organizer,
         kind=FilingKind.MEETING_PLAN,
@@ -259,9 +257,9 @@ def test_sub_rounds_follow_the_parent_and_file_their_plan(cast):
         today=today,
     )
     assert late.is_late and not on_time.is_late  # 提前10天: the 10th day still counts
-    assert not any("会议方案" in w for w in services.campaign_warnings(child))
+    assert not any("会议方案" in w for w in reporters.campaign_warnings(child))
     with pytest.raises(DomainError) as err:
-        services.file_plan(child, actor=cast.street_organizer, kind=FilingKind.MEETING_PLAN)
+        sub_rounds.file_plan(child, actor=cast.street_organizer, kind=FilingKind.MEETING_PLAN)
     assert err.value.field == "meeting_on"
 
 
@@ -289,22 +287,22 @@ def test_remind_is_idempotent(cast, settings):
         campaign=campaign, key="later", title="以后", due_on=today + timedelta(days=30)
     )
     settings.EMAIL_HOST = ""
-    created = services.remind(today=today)
+    created = deadlines.remind(today=today)
     # overdue report_due → street organizer + the reporter; meeting → street organizer
     assert created == 3
-    assert services.remind(today=today) == 0
+    assert deadlines.remind(today=today) == 0
     assert Reminder.objects.filter(recipient=cast.reporter, kind="overdue").count() == 1
     assert len(mail.outbox) == 0
     cast.street_organizer.email = "jd@example.org"
     cast.street_organizer.save()
     settings.EMAIL_HOST = "smtp.example.org"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.remind(today=today + timedelta(days=3)) == 1  # meeting now overdue
+    assert deadlines.remind(today=today + timedelta(days=3)) == 1  # meeting now overdue
     assert len(mail.outbox) == 1
-    items = services.upcoming_for(cast.street_organizer, today=today)
+    items = deadlines.upcoming_for(cast.street_organizer, today=today)
     assert [i.deadline.key for i in items][:2] == ["report_due", "meeting"]
     assert items[0].overdue and not items[1].overdue
-    assert services.upcoming_for(cast.outsider, today=today) == []
+    assert deadlines.upcoming_for(cast.outsider, today=today) == []
 
 
 def test_office_presets_are_versioned_and_rounds_keep_their_rules(cast):
@@ -362,11 +360,11 @@ def test_person_in_charge_of_a_vacant_post(cast):
     in_charge = create_person(actor=None, organization=vacant_org, name="李负责")
     outsider = create_person(actor=None, organization=cast.organ_branch, name="张外人")
     with pytest.raises(DomainError) as err:
-        services.set_reporter_person(
+        reporters.set_reporter_person(
             entry, actor=cast.street_organizer, person=outsider, reason="x"
         )
     assert err.value.field == "person"
-    services.set_reporter_person(
+    reporters.set_reporter_person(
         entry, actor=cast.street_organizer, person=in_charge, reason="书记空缺，由负责人述职"
     )
     entry.refresh_from_db()
@@ -397,8 +395,8 @@ def test_reassign_modes_with_a_new_number_of_places(cast):
         cast.district, actor=cast.organizer, preset=preset, year=2026, onsite_places=4
     )
     with pytest.raises(DomainError):
-        services.reassign_modes(campaign, actor=cast.organizer, places=1, reason="")
-    services.reassign_modes(campaign, actor=cast.organizer, places=1, reason="会场缩小")
+        reporters.reassign_modes(campaign, actor=cast.organizer, places=1, reason="")
+    reporters.reassign_modes(campaign, actor=cast.organizer, places=1, reason="会场缩小")
     onsite = [r.organization for r in campaign.reporters.filter(mode=ReportMode.ONSITE)]
     assert onsite == [units[2]]  # the first of last year's written ones
     assert len(rotation_warnings(campaign)) == 1  # units[3] now goes two years written

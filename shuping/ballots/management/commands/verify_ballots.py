@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shuping.ballots import services
+from shuping.ballots import counting, services
 from shuping.ballots.models import Ballot, BallotState
 
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
             ballots = ballots.filter(pk__in=options["ids"])
         failed = 0
         for ballot in ballots.order_by("pk"):
-            digest_ok = services.verify_digest(ballot)
-            tally_ok = services.recount(ballot) == ballot.closed_tally
+            digest_ok = counting.verify_digest(ballot)
+            tally_ok = counting.recount(ballot) == ballot.closed_tally
             ok = digest_ok and tally_ok
             failed += not ok
             status = (

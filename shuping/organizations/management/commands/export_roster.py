@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shuping.organizations.models import Organization
-from shuping.organizations.roster import stream_roster
+from shuping.organizations.roster_export import stream_roster
 
 
 class Command(BaseCommand):

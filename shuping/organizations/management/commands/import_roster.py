@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shuping.organizations.roster import (
+from shuping.organizations.roster_import import (
     COMMAND_MAX_BYTES,
     COMMAND_MAX_ROWS,
     RosterInvalid,

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from shuping.rounds.deadlines import remind
 from shuping.rounds.reminders import run_reminder_sources
-from shuping.rounds.services import remind
 
 
 class Command(BaseCommand):
