@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from shuping.accounts.access import can_manage, is_admin, org_scope_q
 from shuping.audit.services import record
 from shuping.lib.errors import PermissionDenied
+from shuping.lib.import_errors import RowError
 from shuping.lib.masking import mask_id_number, mask_phone
 from shuping.lib.xlsx import append_row, save_with_rows
 from shuping.organizations.models import (
@@ -134,18 +135,6 @@ class RosterRow:
     sheet: str
     number: int  # the row number as Excel shows it
     values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.sheet} 第{self.row}行" + (f"「{self.column}」" if self.column else "")
-        return f"{where}：{self.message}"
 
 
 class RosterInvalid(Exception):
@@ -1217,17 +1206,6 @@ def template() -> tuple[str, str, bytes]:
     _notes(wb)
     with _save(wb) as out:
         return "党组织和人员花名册模板.xlsx", XLSX, out.read()
-
-
-def error_workbook(errors: list[RowError]) -> bytes:
-    """Every error of a refused file, one row each (sheet, row, column, message)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误清单")
-    append_row(ws, ["工作表", "行号", "列", "问题"])
-    for e in errors:
-        append_row(ws, [e.sheet, e.row or "", e.column, e.message])
-    with _save(wb) as out:
-        return out.read()
 
 
 def _export_scope(root: Organization | None, viewer: Actor) -> QuerySet[Organization]:

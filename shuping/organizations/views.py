@@ -35,6 +35,7 @@ from shuping.accounts.access import (
     visible_organizations,
 )
 from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.import_errors import RowError, error_workbook
 from shuping.lib.keyset import keyset_page
 from shuping.organizations import roster, services
 from shuping.organizations.forms import (
@@ -385,7 +386,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise NotFound()
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[roster.RowError] = []
+    errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
         try:
             result = roster.import_roster(form.cleaned_data["file"].read(), actor=request.user)
@@ -423,12 +424,12 @@ def _error_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "import-errors"
 
 
-def _keep_error_list(errors: list[roster.RowError]) -> str:
+def _keep_error_list(errors: list[RowError]) -> str:
     """Write the full error list as .xlsx in the data folder; the session holds its name."""
     name = secrets.token_hex(16)
     folder = _error_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (folder / f"{name}.xlsx").write_bytes(roster.error_workbook(errors))
+    (folder / f"{name}.xlsx").write_bytes(error_workbook(errors))
     return name
 
 
