@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from shuping.lib.errors import NotFound
 from shuping.lib.http import download
-from shuping.lib.xlsx import append_row
+from shuping.lib.xlsx import append_row, print_landscape
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ("工作表", "行号", "列", "问题")
@@ -44,6 +44,11 @@ def error_workbook(errors: Sequence[RowError], *, total: int | None = None) -> b
     there were more, a last line tells how many the list leaves out."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("错误清单")
+    # Set before the first row: a write-only sheet writes its columns and panes first.
+    for letter, width in zip("ABCD", (14, 8, 20, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    print_landscape(ws, header_row=1)
     append_row(ws, HEADER)
     for e in errors:
         append_row(ws, [e.sheet, e.row or "", e.column, e.message])
