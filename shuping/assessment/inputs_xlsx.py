@@ -27,10 +27,10 @@ from shuping.assessment.services import (
 )
 from shuping.audit.services import record
 from shuping.lib.errors import DomainError
+from shuping.lib.import_errors import RowError
 from shuping.lib.types import Actor
 from shuping.lib.xlsx import append_row
 from shuping.organizations.roster_import import RosterInvalid
-from shuping.organizations.roster_layout import RowError
 from shuping.rounds.models import Campaign
 
 SHEET = "考核情况"

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shuping.assessment import access, engine, exports, inputs_xlsx, services
 from shuping.assessment.models import Assessment, AssessmentBoard, BoardState
 from shuping.inspections.models import InspectionFinding
+from shuping.lib import import_errors
 from shuping.lib.errors import DomainError
 from shuping.lib.http import apply_to_form, download
 from shuping.organizations.roster_import import RosterInvalid
@@ -367,12 +368,15 @@ def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         return download(inputs_xlsx.template(campaign))
     form = ImportForm(request.POST, request.FILES)
     errors: list[str] = []
+    listed = 0  # errors in the downloadable list; none for a refusal of the whole file
+    import_errors.forget(request, INPUTS_ERRORS)
     if form.is_valid():
         data = form.cleaned_data["file"].read(inputs_xlsx.MAX_BYTES + 1)
         try:
             result = inputs_xlsx.import_inputs(campaign, actor=request.user, data=data)
         except RosterInvalid as exc:
             errors = [str(e) for e in exc.errors]
+            listed = import_errors.keep(request, INPUTS_ERRORS, exc.errors, scope=campaign.pk)
         except DomainError as exc:
             errors = [exc.message]
         else:
@@ -385,8 +389,21 @@ def import_inputs(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     return render(
         request,
         "assessment/import_errors.html",
-        {"title": "导入考核情况", "campaign": campaign, "errors": errors},
+        {"title": "导入考核情况", "campaign": campaign, "errors": errors, "listed": listed},
         status=400,
+    )
+
+
+INPUTS_ERRORS = "assessment_inputs"
+
+
+@login_required
+@require_GET
+def import_errors_xlsx(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """The errors of this user's last refused inputs file for this round."""
+    campaign = access.get_campaign_for(request.user, campaign_pk, write=True)
+    return import_errors.download_kept(
+        request, INPUTS_ERRORS, filename="考核情况导入错误清单.xlsx", scope=campaign.pk
     )
 
 

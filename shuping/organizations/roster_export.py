@@ -52,7 +52,6 @@ from shuping.organizations.roster_layout import (
     XLSX,
     YES,
     Column,
-    RowError,
 )
 
 if TYPE_CHECKING:
@@ -165,17 +164,6 @@ def template() -> tuple[str, str, bytes]:
     _notes(wb)
     with _save(wb) as out:
         return "党组织和人员花名册模板.xlsx", XLSX, out.read()
-
-
-def error_workbook(errors: list[RowError]) -> bytes:
-    """Every error of a refused file, one row each (sheet, row, column, message)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误清单")
-    append_row(ws, ["工作表", "行号", "列", "问题"])
-    for e in errors:
-        append_row(ws, [e.sheet, e.row or "", e.column, e.message])
-    with _save(wb) as out:
-        return out.read()
 
 
 def _export_scope(root: Organization | None, viewer: Actor) -> QuerySet[Organization]:

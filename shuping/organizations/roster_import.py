@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 
 from shuping.accounts.access import can_manage, is_admin
 from shuping.audit.services import record
+from shuping.lib.import_errors import RowError
 from shuping.organizations.models import (
     PATH_MAX_CHARS,
     TREE_TOO_DEEP,
@@ -60,7 +61,6 @@ from shuping.organizations.roster_layout import (
     POSTS,
     SHEETS,
     YES,
-    RowError,
 )
 
 if TYPE_CHECKING:

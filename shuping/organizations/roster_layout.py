@@ -72,18 +72,6 @@ PERSON_COLUMNS: tuple[Column, ...] = (
 SHEETS: dict[str, tuple[Column, ...]] = {ORG_SHEET: ORG_COLUMNS, PERSON_SHEET: PERSON_COLUMNS}
 
 
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.sheet} 第{self.row}行" + (f"「{self.column}」" if self.column else "")
-        return f"{where}：{self.message}"
-
-
 EXAMPLE_ORG = ("QW-01-001", "示例社区党委", "党委", "街道社区", "QW-01", NO, 1)
 EXAMPLE_PERSON = (
     "张三",

@@ -35,6 +35,7 @@ from shuping.accounts.access import (
     visible_organizations,
 )
 from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.import_errors import RowError, error_workbook
 from shuping.lib.keyset import keyset_page
 from shuping.organizations import services
 from shuping.organizations.forms import (
@@ -55,9 +56,9 @@ from shuping.organizations.queries import (
     visible_children,
     with_counts,
 )
-from shuping.organizations.roster_export import error_workbook, stream_roster, template
+from shuping.organizations.roster_export import stream_roster, template
 from shuping.organizations.roster_import import RosterInvalid, import_roster
-from shuping.organizations.roster_layout import XLSX, RowError
+from shuping.organizations.roster_layout import XLSX
 
 PAGE_SIZE = 50
 

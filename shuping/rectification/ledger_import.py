@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 
 from shuping.audit.services import record
 from shuping.lib.errors import PermissionDenied
+from shuping.lib.import_errors import RowError
 from shuping.lib.types import Actor
 from shuping.organizations.models import Organization
 from shuping.organizations.roster_import import RosterInvalid, _cell, _text, parse_date
-from shuping.organizations.roster_layout import RowError
 from shuping.rectification import access, recurrence
 from shuping.rectification.exports import HEADERS
 from shuping.rectification.models import CauseKind, Item, ItemSource, ItemStatus, SourceKind

@@ -16,4 +16,5 @@ urlpatterns = [
     path("round/<int:campaign_pk>/export/<str:fmt>", views.round_export, name="round_export"),
     path("overview/", views.oversight, name="overview"),
     path("import/", views.import_ledger, name="import"),
+    path("import/errors.xlsx", views.import_errors_xlsx, name="import_errors"),
 ]

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shuping.accounts.access import grants, is_admin, reaches
+from shuping.lib import import_errors
 from shuping.lib.errors import DomainError, NotFound
+from shuping.lib.import_errors import RowError
 from shuping.organizations.models import Organization
 from shuping.organizations.roster_import import RosterInvalid
-from shuping.organizations.roster_layout import RowError
 from shuping.rectification import access, exports, ledger_import, overview, services
 from shuping.rectification.models import (
     CauseKind,
@@ -402,12 +403,13 @@ def oversight(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_ledger(request: HttpRequest) -> HttpResponse:
-    if not (grants(request.user, access.REVIEW_ROLES) or is_admin(request.user)):
-        raise NotFound()
+    _require_importer(request)
     errors: list[RowError] = []
+    listed = 0
     field_errors: dict[str, str] = {}
     values = {k: request.POST.get(k, "") for k in ("code", "year")}
     if request.method == "POST":
+        import_errors.forget(request, LEDGER_ERRORS)
         org = Organization.objects.filter(code=values["code"].strip()).first()
         upload = request.FILES.get("file")
         year = int(values["year"]) if values["year"].isdigit() else 0
@@ -427,6 +429,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
                 )
             except RosterInvalid as exc:
                 errors = exc.errors
+                listed = import_errors.keep(request, LEDGER_ERRORS, errors)
             else:
                 messages.success(
                     request,
@@ -441,9 +444,26 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
         {
             "title": "导入往年整改台账",
             "errors": errors,
+            "listed": listed,
             "field_errors": field_errors,
             "values": values,
             "headers": exports.HEADERS,
         },
         status=400 if errors or field_errors else 200,
     )
+
+
+LEDGER_ERRORS = "rectification_ledger"
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not (grants(request.user, access.REVIEW_ROLES) or is_admin(request.user)):
+        raise NotFound()
+
+
+@login_required
+@require_GET
+def import_errors_xlsx(request: HttpRequest) -> HttpResponse:
+    """The errors of this user's last refused ledger file."""
+    _require_importer(request)
+    return import_errors.download_kept(request, LEDGER_ERRORS, filename="整改台账导入错误清单.xlsx")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from django import forms
@@ -51,6 +52,7 @@ from shuping.results.models import (
     TaskState,
 )
 from shuping.rounds.models import Campaign
+from shuping.rounds.rules import ResultsRules
 
 PAGE_SIZE = 50
 
@@ -329,143 +331,165 @@ def task_scan(request: HttpRequest, pk: int) -> FileResponse:
     return resp
 
 
-# --- 通报 -----------------------------------------------------------------------------
+# --- 通报 and 公示 ----------------------------------------------------------------------
+#
+# Both pages run the same flow: find the round's one document, download it as .docx,
+# check write access before any button, generate the draft; only their own buttons and
+# what the page shows around the document differ.
+
+Doc = TypeVar("Doc", Announcement, PublicNotice)
+# A page's own buttons: None once the action is done and the page is to be reloaded
+# (its messages already posted), else what the page shows next to the document.
+Buttons = Callable[[HttpRequest, Campaign, Doc, str | None], dict[str, Any] | None]
 
 
-@login_required
-def announcement(request: HttpRequest, pk: int) -> HttpResponse:
+@dataclass(frozen=True)
+class _Publication(Generic[Doc]):
+    model: type[Doc]
+    name: str  # url name, template and the document's name in the page
+    what: str
+    enabled: Callable[[ResultsRules], bool]
+    document: Callable[[Doc], tuple[str, str, bytes]]
+    prepare: Callable[..., Doc]
+    prepared: str
+    buttons: Buttons[Doc]
+
+
+def _publication_page(request: HttpRequest, pk: int, kind: _Publication[Doc]) -> HttpResponse:
     camp = access.get_results_campaign_for(request.user, pk)
-    ann = Announcement.objects.filter(campaign=camp).first()
-    if request.GET.get("format") == "docx" and ann is not None:
-        ann.campaign = camp
-        return _download(exports.announcement_document(ann))
-    action = request.POST.get("action") if request.method == "POST" else None
-    if action:
-        access.get_results_campaign_for(request.user, pk, write=True)
-    if action == "prepare":
-        _act(
-            request,
-            lambda: publication.prepare_announcement(camp, actor=request.user),
-            "通报草稿已生成，可修改后印发。",
-        )
-        return redirect("results:announcement", pk=camp.pk)
-    form = None
-    if ann is not None:
-        form = AnnouncementForm(
-            request.POST if action == "save" else None,
-            initial={
-                "title": ann.title,
-                "doc_number": ann.doc_number,
-                "recipients": ann.recipients,
-                "range_text": ann.range_text,
-                "body": ann.body,
-            },
-        )
-        if action == "save" and form.is_valid():
-            data = form.cleaned_data
-            if _apply(form, lambda: publication.edit_announcement(ann, actor=request.user, **data)):
-                messages.success(request, "通报已保存。")
-                return redirect("results:announcement", pk=camp.pk)
-        if action == "issue":
-            _act(
-                request,
-                lambda: publication.issue_announcement(ann, actor=request.user),
-                "通报已印发。",
-            )
-            return redirect("results:announcement", pk=camp.pk)
-    return render(
-        request,
-        "results/announcement.html",
-        {
-            "title": f"{camp.title} · 通报",
-            "campaign": camp,
-            "announcement": ann,
-            "form": form,
-            "draft": ann is not None and ann.state == PublicationState.DRAFT,
-            "can_manage": access.can_manage_results(request.user, camp),
-            "enabled": camp.parsed_rules.results.announce,
-        },
-    )
-
-
-# --- 公示 -----------------------------------------------------------------------------
-
-
-@login_required
-def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    camp = access.get_results_campaign_for(request.user, pk)
-    item = PublicNotice.objects.filter(campaign=camp).first()
+    item = kind.model.objects.filter(campaign=camp).first()
     if request.GET.get("format") == "docx" and item is not None:
         item.campaign = camp
-        return _download(exports.notice_document(item))
+        return _download(kind.document(item))
     action = request.POST.get("action") if request.method == "POST" else None
     if action:
         access.get_results_campaign_for(request.user, pk, write=True)
     if action == "prepare":
+        _act(request, lambda: kind.prepare(camp, actor=request.user), kind.prepared)
+        return redirect(f"results:{kind.name}", pk=camp.pk)
+    ctx: dict[str, Any] = {
+        "title": f"{camp.title} · {kind.what}",
+        "campaign": camp,
+        kind.name: item,
+        "can_manage": access.can_manage_results(request.user, camp),
+        "enabled": kind.enabled(camp.parsed_rules.results),
+        "today": timezone.localdate(),
+    }
+    if item is not None:
+        shown = kind.buttons(request, camp, item, action)
+        if shown is None:
+            return redirect(f"results:{kind.name}", pk=camp.pk)
+        ctx.update(shown)
+    return render(request, f"results/{kind.name}.html", ctx)
+
+
+def _announcement_buttons(
+    request: HttpRequest, camp: Campaign, ann: Announcement, action: str | None
+) -> dict[str, Any] | None:
+    form = AnnouncementForm(
+        request.POST if action == "save" else None,
+        initial={
+            "title": ann.title,
+            "doc_number": ann.doc_number,
+            "recipients": ann.recipients,
+            "range_text": ann.range_text,
+            "body": ann.body,
+        },
+    )
+    if action == "save" and form.is_valid():
+        data = form.cleaned_data
+        if _apply(form, lambda: publication.edit_announcement(ann, actor=request.user, **data)):
+            messages.success(request, "通报已保存。")
+            return None
+    if action == "issue":
         _act(
             request,
-            lambda: publication.prepare_notice(camp, actor=request.user),
-            "公示草稿已生成。",
+            lambda: publication.issue_announcement(ann, actor=request.user),
+            "通报已印发。",
         )
-        return redirect("results:notice", pk=camp.pk)
-    if action == "finalize" and item is not None:
+        return None
+    return {"form": form, "draft": ann.state == PublicationState.DRAFT}
+
+
+def _notice_buttons(
+    request: HttpRequest, camp: Campaign, item: PublicNotice, action: str | None
+) -> dict[str, Any] | None:
+    if action == "finalize":
         _act(
             request,
             lambda: publication.finalize_notice(item, actor=request.user),
             "公示期满，结果已确定。",
         )
-        return redirect("results:notice", pk=camp.pk)
-    ctx: dict[str, Any] = {
-        "title": f"{camp.title} · 公示",
-        "campaign": camp,
-        "notice": item,
-        "can_manage": access.can_manage_results(request.user, camp),
-        "enabled": camp.parsed_rules.results.notice,
-        "today": timezone.localdate(),
+        return None
+    records = list(publication.approved_records(camp))
+    reporters = [(r.reporter_id, _label(r)) for r in records]
+    forms_ = {
+        "edit_form": NoticeForm(
+            request.POST if action == "save" else None,
+            initial={
+                "title": item.title,
+                "body": item.body,
+                "where": item.where,
+                "contact": item.contact,
+                "days": item.days,
+            },
+        ),
+        "start_form": StartNoticeForm(
+            request.POST if action == "start" else None,
+            initial={"starts_on": timezone.localdate()},
+        ),
+        "objection_form": ObjectionForm(
+            request.POST if action == "objection" else None,
+            reporters=reporters,
+            initial={"received_on": timezone.localdate()},
+        ),
     }
-    if item is not None:
-        records = list(publication.approved_records(camp))
-        reporters = [(r.reporter_id, _label(r)) for r in records]
-        forms_ = {
-            "edit_form": NoticeForm(
-                request.POST if action == "save" else None,
-                initial={
-                    "title": item.title,
-                    "body": item.body,
-                    "where": item.where,
-                    "contact": item.contact,
-                    "days": item.days,
-                },
-            ),
-            "start_form": StartNoticeForm(
-                request.POST if action == "start" else None,
-                initial={"starts_on": timezone.localdate()},
-            ),
-            "objection_form": ObjectionForm(
-                request.POST if action == "objection" else None,
-                reporters=reporters,
-                initial={"received_on": timezone.localdate()},
-            ),
-        }
-        done = _notice_action(request, action, item, forms_, records)
-        if done:
-            messages.success(request, done)
-            return redirect("results:notice", pk=camp.pk)
-        objections = list(
-            item.objections.select_related("reporter__organization", "reporter__person")
-        )
-        ctx.update(forms_)
-        ctx.update(
-            {
-                "records": records,
-                "objections": objections,
-                "decide_form": DecideObjectionForm(),
-                "open_objections": sum(1 for o in objections if o.state == ObjectionState.OPEN),
-                "unknown_year": item.starts_on is not None
-                and not workdays.is_known_year(item.starts_on.year),
-            }
-        )
-    return render(request, "results/notice.html", ctx)
+    done = _notice_action(request, action, item, forms_, records)
+    if done:
+        messages.success(request, done)
+        return None
+    objections = list(item.objections.select_related("reporter__organization", "reporter__person"))
+    return {
+        **forms_,
+        "records": records,
+        "objections": objections,
+        "decide_form": DecideObjectionForm(),
+        "open_objections": sum(1 for o in objections if o.state == ObjectionState.OPEN),
+        "unknown_year": item.starts_on is not None
+        and not workdays.is_known_year(item.starts_on.year),
+    }
+
+
+ANNOUNCEMENT = _Publication(
+    model=Announcement,
+    name="announcement",
+    what="通报",
+    enabled=lambda rules: rules.announce,
+    document=exports.announcement_document,
+    prepare=publication.prepare_announcement,
+    prepared="通报草稿已生成，可修改后印发。",
+    buttons=_announcement_buttons,
+)
+NOTICE = _Publication(
+    model=PublicNotice,
+    name="notice",
+    what="公示",
+    enabled=lambda rules: rules.notice,
+    document=exports.notice_document,
+    prepare=publication.prepare_notice,
+    prepared="公示草稿已生成。",
+    buttons=_notice_buttons,
+)
+
+
+@login_required
+def announcement(request: HttpRequest, pk: int) -> HttpResponse:
+    return _publication_page(request, pk, ANNOUNCEMENT)
+
+
+@login_required
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    return _publication_page(request, pk, NOTICE)
 
 
 def _notice_action(

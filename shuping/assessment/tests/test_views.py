@@ -183,6 +183,33 @@ def test_inputs_import_all_or_nothing(cast: Cast, proposed: Campaign) -> None:
     assert login(cast.superior).post(url, {"file": io.BytesIO(good)}).status_code == 404
 
 
+def test_inputs_import_errors_download(cast: Cast, proposed: Campaign) -> None:
+    client = login(cast.organizer)
+    url = f"/assessment/round/{proposed.pk}/inputs.xlsx"
+    errors_url = f"/assessment/round/{proposed.pk}/inputs-errors.xlsx"
+    assert client.get(errors_url).status_code == 404  # nothing refused yet
+    bad = _xlsx([[1, "NOPE", "", "", 90, ""], [2, "S1C1", "", "", 101, ""]])
+    page = client.post(url, {"file": io.BytesIO(bad)}).content.decode()
+    assert f'href="{errors_url}"' in page and "清单列出全部 2 处错误" in page
+    download = client.get(errors_url)
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    ws: Any = load_workbook(io.BytesIO(download.content)).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == ["工作表", "行号", "列", "问题"] and len(rows) == 3
+    for sheet, row, column, message in rows[1:]:
+        assert f"{sheet} 第{row}行「{column}」：{message}" in page  # every listed error
+    # Another user who may import into this round has no list; the anonymous log in first.
+    assert login(cast.admin).get(errors_url).status_code == 404
+    assert login(cast.superior).get(errors_url).status_code == 404
+    anonymous = Client().get(errors_url)
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    # A file refused as a whole replaces the list; a good import forgets it.
+    page = client.post(url, {"file": io.BytesIO(b"x")}).content.decode()
+    assert "无法读取文件" in page and "清单列出全部 1 处错误" in page
+    client.post(url, {"file": io.BytesIO(_xlsx([[1, "S1B2", "", "", 95, ""]]))})
+    assert client.get(errors_url).status_code == 404
+
+
 def test_index_lists_rounds_in_reach(cast: Cast, proposed: Campaign) -> None:
     assert proposed.title in login(cast.superior).get("/assessment/").content.decode()
     page = login(cast.outsider).get("/assessment/").content.decode()

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from shuping.conftest import Cast
+from shuping.lib import import_errors
 from shuping.rectification import services
 from shuping.rectification.models import Item, ItemStatus, Plan, PlanState
 from shuping.rectification.tests.conftest import bearer, login
@@ -175,6 +178,42 @@ def test_import_page(cast: Cast) -> None:
     assert r.status_code == 400 and "不在您的管理范围内" in r.content.decode()
     assert login(cast.reporter).get("/rectification/import/").status_code == 404
     assert login(cast.superior).get("/rectification/import/").status_code == 404
+
+
+def test_import_errors_download(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, errors_url = "/rectification/import/", "/rectification/import/errors.xlsx"
+    client = login(cast.street_organizer)
+    assert client.get(errors_url).status_code == 404  # nothing refused yet
+    bad = io.BytesIO(_file([[1, ""], [2, "问题", "", "", "", "", "", "明年"], [3, ""]]))
+    bad.name = "台账.xlsx"
+    r = client.post(url, {"code": "S1B2", "year": "2025", "file": bad})
+    body = r.content.decode()
+    assert r.status_code == 400 and f'href="{errors_url}"' in body
+    assert "清单列出全部 3 处错误" in body
+    download = client.get(errors_url)
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    ws: Any = load_workbook(io.BytesIO(download.content)).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == ["工作表", "行号", "列", "问题"]
+    assert [(r[1], r[2]) for r in rows[1:]] == [(2, "问题"), (3, "整改时限"), (4, "问题")]
+    for sheet, row, column, message in rows[1:]:  # every error the page lists
+        assert f'<td>{sheet}</td><td class="num">{row}</td><td>{column}</td><td>{message}' in body
+    # Another importer has no list of theirs; others are not importers; anonymous log in.
+    assert login(cast.organizer).get(errors_url).status_code == 404
+    assert login(cast.reporter).get(errors_url).status_code == 404
+    anonymous = Client().get(errors_url)
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    # Past the cap the list keeps the first errors and says how many there were.
+    monkeypatch.setattr(import_errors, "MAX_KEPT", 2)
+    bad.seek(0)
+    body = client.post(url, {"code": "S1B2", "year": "2025", "file": bad}).content.decode()
+    assert "清单列出前 2 处错误（共 3 处）" in body
+    ws = load_workbook(io.BytesIO(client.get(errors_url).content)).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True) if any(r)]
+    assert len(rows) == 4 and rows[-1][3] == "共 3 处错误，本表只列出前 2 处。"
+    # A new attempt replaces the list.
+    r = client.post(url, {"code": "S1B2", "year": "2025"})
+    assert r.status_code == 400 and client.get(errors_url).status_code == 404
 
 
 def test_api_with_bearer_and_csrf(cast: Cast, reporter: Reporter, other_reporter: User) -> None:

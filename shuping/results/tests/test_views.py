@@ -153,6 +153,22 @@ def test_announcement_pages(cast, graded):
     assert client.get(url + "?format=docx").status_code == 200
 
 
+@pytest.mark.parametrize("page", ["announcement", "notice"])
+def test_publication_pages_share_access_and_download(cast, graded, page):
+    url = f"/results/round/{graded.pk}/{page}/"
+    assert Client().get(url).status_code == 302  # login first
+    assert login(cast.outsider).get(url).status_code == 404
+    assert login(cast.superior).get(url).status_code == 200
+    assert login(cast.superior).post(url, {"action": "prepare"}).status_code == 404
+    client = login(cast.street_organizer)
+    # No draft yet: the .docx link is not offered and the page itself answers.
+    assert "format=docx" not in client.get(url + "?format=docx").content.decode()
+    assert client.post(url, {"action": "save", "title": "x"}).status_code == 200
+    assert client.post(url, {"action": "prepare"}).status_code == 302
+    docx = login(cast.superior).get(url + "?format=docx")
+    assert docx.status_code == 200 and docx["Content-Disposition"].endswith(".docx")
+
+
 def test_notice_pages_and_the_public_page(cast, graded):
     client = login(cast.street_organizer)
     url = f"/results/round/{graded.pk}/notice/"
