@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shuping.filing import services
@@ -172,7 +172,7 @@ def package(request: HttpRequest, campaign_id: int) -> Any:
     filing = _load(request, campaign_id, write=True)
     result = services.request_package(filing, actor=request.user)
     result.refresh_from_db()
-    return 202, _package(result)
+    return Status(202, _package(result))
 
 
 @router.post("/{campaign_id}/submit", response=FilingOut)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shuping.member_review import links, services
 from shuping.member_review.access import get_evaluation_for, get_review_for
@@ -165,7 +165,7 @@ def round_overview(request: HttpRequest, campaign_id: int) -> Any:
 @router.post("/rounds/{campaign_id}/start", response={201: dict[str, int]})
 def start(request: HttpRequest, campaign_id: int) -> Any:
     campaign = get_campaign_for(request.user, campaign_id, write=True)
-    return 201, {"created": services.start_member_reviews(campaign, actor=request.user)}
+    return Status(201, {"created": services.start_member_reviews(campaign, actor=request.user)})
 
 
 @router.get("/{review_id}", response=ReviewOut)
