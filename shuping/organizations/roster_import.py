@@ -228,10 +228,26 @@ def _text(value: Any) -> str:
 def _choice(value: Any, choices: type[Any]) -> str:
     """Accept the Chinese label or the stored code; raise ValueError otherwise."""
     text = _text(value)
-    for code, label in choices.choices:
-        if text in (label, code):
-            return str(code)
-    raise ValueError(text)
+    code = _accepted(choices).get(text)
+    if code is None:
+        raise ValueError(text)
+    return code
+
+
+# `Choices.choices` builds a new list on every call, and an import asks four times a
+# row: 400,000 times for a province's file. Each class's accepted texts, once.
+_ACCEPTED: dict[str, dict[str, str]] = {}
+
+
+def _accepted(choices: type[Any]) -> dict[str, str]:
+    key = f"{choices.__module__}.{choices.__qualname__}"
+    accepted = _ACCEPTED.get(key)
+    if accepted is None:
+        accepted = {}
+        for code, label in reversed(choices.choices):  # the first match wins, as it did
+            accepted[str(label)] = accepted[str(code)] = str(code)
+        _ACCEPTED[key] = accepted
+    return accepted
 
 
 def _enum_list(choices: type[Any]) -> str:
