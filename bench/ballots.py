@@ -565,7 +565,7 @@ def main() -> None:
     )
     # The production defaults of `shuping serve`: one worker per core, a few threads each.
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) * 2 + 1))
+    parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) + 1))
     parser.add_argument("--healthz-seconds", type=float, default=3.0)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument("--cast", type=int, default=0, help="cast only this many sheets (0: all)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) * 2 + 1))
+    parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) + 1))
     parser.add_argument("--healthz-seconds", type=float, default=3.0)
     args = parser.parse_args()
 
