@@ -391,11 +391,8 @@ def main() -> None:
     if want("export"):
         measure("export whole tree", get(client, f"/org/{root.pk}/export.xlsx"), 1)
     if want("import"):
-        from shuping.organizations.roster_import import (
-            COMMAND_MAX_BYTES,
-            COMMAND_MAX_ROWS,
-            import_roster,
-        )
+        from shuping.organizations.roster_import import import_roster
+        from shuping.organizations.roster_read import COMMAND_MAX_BYTES, COMMAND_MAX_ROWS
 
         def import_roster_command(data: bytes) -> Any:
             # what `shuping import-roster` does (an upload is capped at 20,000 rows)

@@ -1,7 +1,7 @@
 """The office's inputs (日常管理考核得分, 年度党建考核结果) as an .xlsx round trip.
 
 The template lists the round's reporters by 组织编码; the office fills in the two
-columns and uploads it. Validated like the roster import (organizations/roster_import.py):
+columns and uploads it. Validated like the roster import (organizations/roster_check.py):
 every bad row is listed with sheet, row, column and a Chinese message, and one bad
 row imports nothing. Limits: file size and row count, each with a clear message.
 """
@@ -30,7 +30,7 @@ from shuping.lib.errors import DomainError
 from shuping.lib.import_errors import RowError
 from shuping.lib.types import Actor
 from shuping.lib.xlsx import append_row
-from shuping.organizations.roster_import import RosterInvalid
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.rounds.models import Campaign
 
 SHEET = "考核情况"

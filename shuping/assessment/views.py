@@ -18,7 +18,7 @@ from shuping.inspections.models import InspectionFinding
 from shuping.lib import import_errors
 from shuping.lib.errors import DomainError
 from shuping.lib.http import apply_to_form, download
-from shuping.organizations.roster_import import RosterInvalid
+from shuping.organizations.roster_read import RosterInvalid
 
 # --- forms ------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from shuping.organizations.models import (
     PersonCategory,
     Sector,
 )
-from shuping.organizations.roster_import import id_check_digit
+from shuping.organizations.roster_read import id_check_digit
 
 ROOT_CODE = "QW"
 SEED = 2026

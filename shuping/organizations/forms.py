@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from shuping.lib.forms import IsoDateInput
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.roster_import import valid_id_number
+from shuping.organizations.roster_read import valid_id_number
 
 DATE = IsoDateInput()
 

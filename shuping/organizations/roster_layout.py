@@ -2,8 +2,8 @@
 with their headers and allowed values, the posts in an organization, the template's
 example rows, and where a problem sits in a file (`RowError`).
 
-The export (`roster_export`) writes this layout and the import (`roster_import`) reads
-it, so export -> import round-trips.
+The export (`roster_export`) writes this layout and the import reads it (`roster_read`,
+checked by `roster_check`, written by `roster_import`), so export -> import round-trips.
 """
 
 from __future__ import annotations

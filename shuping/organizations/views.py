@@ -57,8 +57,9 @@ from shuping.organizations.queries import (
     with_counts,
 )
 from shuping.organizations.roster_export import stream_roster, template
-from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_import import import_roster
 from shuping.organizations.roster_layout import XLSX
+from shuping.organizations.roster_read import RosterInvalid
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@
 The file has the export's columns (序号、问题、来源、原因、整改措施、责任领导、责任单位、
 整改时限、进展情况、状态、销号时间); the office chooses the organization and the year.
 Every row is checked first; one bad row imports nothing and every bad row is listed with
-sheet, row, column and a Chinese message (`roster_import.RosterInvalid`). Importing the same file
+sheet, row, column and a Chinese message (`roster_read.RosterInvalid`). Importing the same file
 again adds nothing: a row whose problem is already in that organization's year is skipped.
 """
 
@@ -23,7 +23,7 @@ from shuping.lib.errors import PermissionDenied
 from shuping.lib.import_errors import RowError
 from shuping.lib.types import Actor
 from shuping.organizations.models import Organization
-from shuping.organizations.roster_import import RosterInvalid, _cell, _text, parse_date
+from shuping.organizations.roster_read import RosterInvalid, _cell, _text, parse_date
 from shuping.rectification import access, recurrence
 from shuping.rectification.exports import HEADERS
 from shuping.rectification.models import CauseKind, Item, ItemSource, ItemStatus, SourceKind

@@ -18,7 +18,7 @@ from shuping.lib import import_errors
 from shuping.lib.errors import DomainError, NotFound
 from shuping.lib.import_errors import RowError
 from shuping.organizations.models import Organization
-from shuping.organizations.roster_import import RosterInvalid
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.rectification import access, exports, ledger_import, overview, services
 from shuping.rectification.models import (
     CauseKind,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from shuping.organizations.roster_import import id_check_digit
+from shuping.organizations.roster_read import id_check_digit
 from shuping.organizations.services import update_person
 
 RAW_ID = "11010819750308001" + id_check_digit("11010819750308001")

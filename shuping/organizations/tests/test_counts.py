@@ -18,7 +18,8 @@ from shuping.organizations.models import (
     PersonCategory,
 )
 from shuping.organizations.queries import people_by_category, people_total
-from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_import import import_roster
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.organizations.services import (
     create_person,
     move_organization,

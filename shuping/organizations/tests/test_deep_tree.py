@@ -10,7 +10,8 @@ from shuping.conftest import Cast
 from shuping.lib.errors import DomainError
 from shuping.organizations import roster_layout
 from shuping.organizations.models import PATH_MAX_CHARS, TREE_TOO_DEEP, Organization
-from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_import import import_roster
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.organizations.services import create_organization, move_organization
 from shuping.organizations.tests.test_roster import workbook
 

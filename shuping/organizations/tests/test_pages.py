@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from shuping.audit.models import AuditEntry
 from shuping.organizations.models import Organization, Person
-from shuping.organizations.roster_import import id_check_digit
+from shuping.organizations.roster_read import id_check_digit
 from shuping.organizations.services import create_person
 from shuping.organizations.tests.test_roster import GOOD_ORGS, GOOD_PEOPLE, workbook
 

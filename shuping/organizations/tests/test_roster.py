@@ -11,13 +11,9 @@ from openpyxl import Workbook, load_workbook
 from shuping.audit.models import AuditEntry
 from shuping.organizations.models import MembershipPeriod, Organization, Person
 from shuping.organizations.roster_export import export_roster, template
-from shuping.organizations.roster_import import (
-    RosterInvalid,
-    id_check_digit,
-    import_roster,
-    parse_date,
-)
+from shuping.organizations.roster_import import import_roster
 from shuping.organizations.roster_layout import ORG_COLUMNS, PERSON_COLUMNS
+from shuping.organizations.roster_read import RosterInvalid, id_check_digit, parse_date
 
 
 def id_number(seq: int, birth: str = "19800501") -> str:

@@ -11,10 +11,11 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from shuping.conftest import Cast
-from shuping.organizations import roster_import, roster_layout, views
+from shuping.organizations import roster_layout, roster_read, views
 from shuping.organizations.models import Organization
 from shuping.organizations.roster_export import template
-from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_import import import_roster
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.organizations.tests.test_roster import GOOD_ORGS, GOOD_PEOPLE, workbook
 
 URL = "/org/import/"
@@ -35,24 +36,24 @@ def test_template_example_rows_are_never_imported(cast: Cast) -> None:
 def test_too_many_rows_are_refused_with_a_message(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(roster_import, "MAX_ROWS", 2)
+    monkeypatch.setattr(roster_read, "MAX_ROWS", 2)
     with pytest.raises(RosterInvalid) as exc:
         import_roster(workbook(GOOD_ORGS, GOOD_PEOPLE), actor=cast.organizer)
-    assert [e.message for e in exc.value.errors] == [roster_import.too_many_rows(2)]
+    assert [e.message for e in exc.value.errors] == [roster_read.too_many_rows(2)]
 
 
 def test_empty_rows_count_towards_the_scan_limit(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(roster_import, "MAX_SCANNED", 50)
+    monkeypatch.setattr(roster_read, "MAX_SCANNED", 50)
     rows = [[None] * 7 for _ in range(60)] + GOOD_ORGS
     with pytest.raises(RosterInvalid) as exc:
         import_roster(workbook(rows, []), actor=cast.organizer)
-    assert [e.message for e in exc.value.errors] == [roster_import.TOO_MANY_ROWS]
+    assert [e.message for e in exc.value.errors] == [roster_read.TOO_MANY_ROWS]
 
 
 def test_oversized_file_is_refused(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_import, "MAX_BYTES", 100)
+    monkeypatch.setattr(roster_read, "MAX_BYTES", 100)
     with pytest.raises(RosterInvalid) as exc:
         import_roster(workbook(GOOD_ORGS, GOOD_PEOPLE), actor=cast.organizer)
     assert "文件超过" in exc.value.errors[0].message

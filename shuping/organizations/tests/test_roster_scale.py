@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.roster_export import stream_roster
-from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_import import import_roster
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.organizations.services import create_organization, create_person
 from shuping.organizations.tests.test_roster import id_number, person_row, workbook
 

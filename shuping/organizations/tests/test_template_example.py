@@ -7,7 +7,8 @@ import pytest
 
 from shuping.organizations.models import Organization, Person
 from shuping.organizations.roster_export import template
-from shuping.organizations.roster_import import RosterInvalid, import_roster
+from shuping.organizations.roster_import import import_roster
+from shuping.organizations.roster_read import RosterInvalid
 
 
 def test_template_imported_unchanged_imports_nothing_and_names_the_example_rows(cast):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from shuping.conftest import Cast
-from shuping.organizations.roster_import import RosterInvalid
+from shuping.organizations.roster_read import RosterInvalid
 from shuping.rectification import exports, ledger_import, services
 from shuping.rectification.models import CauseKind, Item, ItemStatus
 from shuping.rounds.models import Reporter

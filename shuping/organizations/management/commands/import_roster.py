@@ -8,12 +8,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shuping.organizations.roster_import import (
-    COMMAND_MAX_BYTES,
-    COMMAND_MAX_ROWS,
-    RosterInvalid,
-    import_roster,
-)
+from shuping.organizations.roster_import import import_roster
+from shuping.organizations.roster_read import COMMAND_MAX_BYTES, COMMAND_MAX_ROWS, RosterInvalid
 
 
 class Command(BaseCommand):
