@@ -31,8 +31,9 @@
 The last line is machine-readable:
 ballots_per_s=… flows_per_s=… healthz_rps=… floor_casts_per_s=… floor_ratio=…
 cpu_ms_submit=… cpu_ms_flow=… p50_ms=… p99_ms=… flow_p99_ms=… steady_ms_submit=…
-steady_ms_flow=… errors=… stored_ok=… load1=…
-(load1: the machine's load average at the end; on a shared machine read the figures with it)
+steady_ms_flow=… errors=… stored_ok=… load1=… loop_ms=…
+(load1: the machine's load average at the end; loop_ms: CPU ms of a fixed loop before the
+run, the machine's speed at the time -- on a shared machine read the figures with both)
 """
 
 from __future__ import annotations
@@ -543,6 +544,20 @@ def steady_costs(tokens: list[str], keys: list[str]) -> dict[str, float]:
     return {k: v * 1000 / n for k, v in cpu.items()}
 
 
+def loop_ms() -> float:
+    """CPU ms of a fixed pure-Python loop (3,000,000 additions), best of three: the
+    machine's speed at the time. A shared VM's vCPU can be twice as slow at one hour as
+    at another, and every CPU figure here moves with it; compare runs by it."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return best * 1000
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
@@ -579,6 +594,8 @@ def main() -> None:
     url = configure(args, data_dir)
     proc = None
     try:
+        speed = loop_ms()
+        print(f"machine: a fixed loop takes {speed:.0f} ms of CPU")
         print(f"setting up {args.db}: {args.reporters} reporters, {args.ballots} tokens …")
         every, keys, key, ballot_id = set_up(args)
         tokens = every[: args.ballots]
@@ -670,7 +687,7 @@ def main() -> None:
             f"steady_ms_submit={steady.get('submit', 0):.2f} "
             f"steady_ms_flow={sum(steady.values()):.2f} "
             f"errors={errors} stored_ok={'true' if stored_ok else 'false'} "
-            f"load1={os.getloadavg()[0]:.2f}"
+            f"load1={os.getloadavg()[0]:.2f} loop_ms={speed:.0f}"
         )
     finally:
         if proc is not None:
