@@ -6,8 +6,10 @@ state only through the services.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -428,11 +430,21 @@ def _error_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "import-errors"
 
 
+# A refused file's list is there to be downloaded straight away; older ones are removed
+# whenever a new one is written, so the folder does not grow with every refused import.
+ERROR_LIST_SECONDS = 24 * 3600
+
+
 def _keep_error_list(errors: list[RowError]) -> str:
     """Write the full error list as .xlsx in the data folder; the session holds its name."""
     name = secrets.token_hex(16)
     folder = _error_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stale = time.time() - ERROR_LIST_SECONDS
+    for old in folder.glob("*.xlsx"):
+        with contextlib.suppress(OSError):  # another server may have removed it first
+            if old.stat().st_mtime < stale:
+                old.unlink()
     (folder / f"{name}.xlsx").write_bytes(error_workbook(errors))
     return name
 

@@ -4,6 +4,7 @@ never imported, and a bad file's page lists the first errors with the rest downl
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -85,3 +86,14 @@ def test_error_page_is_capped_and_the_full_list_downloads(
     other = Client()
     other.force_login(cast.street_organizer)
     assert other.get(f"{URL}errors.xlsx").status_code == 404
+
+    # A day later the next refused file's list replaces it on disk; the folder keeps
+    # only recent lists, however many files are refused over the years.
+    kept = list((tmp_path / "import-errors").glob("*.xlsx"))
+    assert len(kept) == 1
+    day_old = kept[0].stat().st_mtime - views.ERROR_LIST_SECONDS - 1
+    os.utime(kept[0], (day_old, day_old))
+    client.post(URL, {"file": SimpleUploadedFile("bad.xlsx", workbook(bad, []))})
+    assert not kept[0].exists()
+    assert len(list((tmp_path / "import-errors").glob("*.xlsx"))) == 1
+    assert client.get(f"{URL}errors.xlsx").status_code == 200
