@@ -22,9 +22,10 @@
 5. The floor: the cast's own SQL (recorded from the service, in a transaction rolled
    back) replayed directly on the database for --floor more tokens; floor_ratio =
    app submits/s ÷ floor casts/s.
-6. Steady: --steady more flows through Django's handler in this process, one request at
-   a time, CPU per request kind: the code's own cost, which moves far less between runs
-   on a shared machine than the server's (see steady_costs).
+6. Steady (measured first, once the server is up): --steady more flows through Django's
+   handler in this process, one request at a time, CPU per request kind: the code's own
+   cost, which moves far less between runs on a shared machine than the server's (see
+   steady_costs).
 7. Closes the ballot and checks exactly ballots + floor + steady sheets were stored,
    each once.
 
@@ -608,6 +609,14 @@ def main() -> None:
         asyncio.run(wait_ready(base, proc))
         groups = server_groups(proc, port)
         print(f"server on {base}; process groups {sorted(groups)}; load {os.getloadavg()}")
+        # Before the burst: after it, PostgreSQL's own background work (autovacuum, the
+        # checkpoint) competes for the cores and would be billed to this measurement.
+        steady = steady_costs(steady_tokens, keys) if steady_tokens else {}
+        if steady:
+            print(
+                "steady (in this process, one request at a time, real middleware): "
+                + ", ".join(f"{k} {v:.2f} ms" for k, v in steady.items())
+            )
         common = {"port": port, "clients": args.clients, "keys": keys, "projector": key}
         cpu0 = server_cpu_ms(groups)
         healthz = run_generator(
@@ -665,12 +674,6 @@ def main() -> None:
             f"floor: {len(scripts)} casts replayed ({statements:.0f} statements each): "
             f"{floor:.0f} casts/s"
         )
-        steady = steady_costs(steady_tokens, keys) if steady_tokens else {}
-        if steady:
-            print(
-                "steady (in this process, one request at a time, real middleware): "
-                + ", ".join(f"{k} {v:.2f} ms" for k, v in steady.items())
-            )
         stored_ok = verify(ballot_id, n + len(scripts) + len(steady_tokens), len(keys))
         ratio = rate / floor if floor else 0.0
         print(
