@@ -18,7 +18,8 @@
    --watchers clients poll the live turnout the way the host and projector pages do.
    The generator prints the CPU it used, so one can see it did not starve the server.
 4. Server CPU per request kind comes from /proc (utime + stime of the server's
-   processes, before and after each phase): the steadiest figure on a shared machine.
+   processes, before and after each phase); /healthz's shows what the server costs
+   around the app. On a shared VM these move with the host's load (see 6 and loop_ms).
 5. The floor: the cast's own SQL (recorded from the service, in a transaction rolled
    back) replayed directly on the database for --floor more tokens; floor_ratio =
    app submits/s ÷ floor casts/s.
