@@ -46,17 +46,6 @@ if TYPE_CHECKING:
 
 
 ORG_FIELDS = ("name", "kind", "sector", "is_retiree_branch", "sort_order")
-PERSON_FIELDS = (
-    "name",
-    "gender",
-    "birth_date",
-    "category",
-    "join_date",
-    "member_status",
-    "employment",
-    "cadre_level",
-    "position",
-)
 
 
 def code_of_id(plan: Plan, pk: int) -> str:
