@@ -6,15 +6,9 @@ state only through the services.
 
 from __future__ import annotations
 
-import contextlib
-import re
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -36,8 +30,9 @@ from shuping.accounts.access import (
     org_scope_q,
     visible_organizations,
 )
+from shuping.lib import import_errors
 from shuping.lib.errors import DomainError, NotFound
-from shuping.lib.import_errors import RowError, error_workbook
+from shuping.lib.import_errors import RowError
 from shuping.lib.keyset import keyset_page
 from shuping.organizations import services
 from shuping.organizations.forms import (
@@ -60,7 +55,6 @@ from shuping.organizations.queries import (
 )
 from shuping.organizations.roster_export import stream_roster, template
 from shuping.organizations.roster_import import import_roster
-from shuping.organizations.roster_layout import XLSX
 from shuping.organizations.roster_read import RosterInvalid
 
 PAGE_SIZE = 50
@@ -393,13 +387,15 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[RowError] = []
+    listed = 0
     if request.method == "POST" and form.is_valid():
+        import_errors.forget(request, ROSTER_ERRORS)
         try:
             result = import_roster(form.cleaned_data["file"].read(), actor=request.user)
         except RosterInvalid as exc:
             errors = exc.errors
             if len(errors) > ERRORS_SHOWN:
-                request.session["roster_errors"] = _keep_error_list(errors)
+                listed = import_errors.keep(request, ROSTER_ERRORS, errors)
         else:
             if result.changed:
                 messages.success(request, "导入完成：" + result.summary())
@@ -415,6 +411,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             "errors": errors[:ERRORS_SHOWN],
             "error_count": len(errors),
             "errors_cut": len(errors) > ERRORS_SHOWN,
+            "listed": listed,
             "exports": exports,
         },
         status=400 if errors else 200,
@@ -426,37 +423,17 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 ERRORS_SHOWN = 200
 
 
-def _error_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "import-errors"
-
-
-# A refused file's list is there to be downloaded straight away; older ones are removed
-# whenever a new one is written, so the folder does not grow with every refused import.
-ERROR_LIST_SECONDS = 24 * 3600
-
-
-def _keep_error_list(errors: list[RowError]) -> str:
-    """Write the full error list as .xlsx in the data folder; the session holds its name."""
-    name = secrets.token_hex(16)
-    folder = _error_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stale = time.time() - ERROR_LIST_SECONDS
-    for old in folder.glob("*.xlsx"):
-        with contextlib.suppress(OSError):  # another server may have removed it first
-            if old.stat().st_mtime < stale:
-                old.unlink()
-    (folder / f"{name}.xlsx").write_bytes(error_workbook(errors))
-    return name
+ROSTER_ERRORS = "roster"
 
 
 @login_required
 @require_GET
 def roster_errors(request: HttpRequest) -> HttpResponse:
-    name = str(request.session.get("roster_errors", ""))
-    path = _error_dir() / f"{name}.xlsx"
-    if not can_import(request.user) or not re.fullmatch(r"[0-9a-f]{32}", name) or not path.exists():
+    """The whole error list of this user's last refused roster (the first
+    import_errors.MAX_KEPT of them), kept in the session like the other imports'."""
+    if not can_import(request.user):
         raise NotFound()
-    return _xlsx("花名册错误清单.xlsx", XLSX, path.read_bytes())
+    return import_errors.download_kept(request, ROSTER_ERRORS, filename="花名册错误清单.xlsx")
 
 
 @login_required

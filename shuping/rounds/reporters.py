@@ -205,8 +205,7 @@ def reassign_modes(
 
 @dataclass(frozen=True)
 class RotationWarning:
-    reporter: Reporter
-    last_year_mode: str
+    reporter: Reporter  # written this year and last year
 
     @property
     def message(self) -> str:
@@ -217,7 +216,7 @@ def rotation_warnings(campaign: Campaign, *, limit: int | None = None) -> list[R
     """Reporters who would go two years without reporting on-site (seed 003's rule), in
     list order, the first `limit` of them. Vacant posts are exempt: the seed lets them
     report in writing. One query, whatever the size of the round."""
-    return [RotationWarning(r, ReportMode.WRITTEN) for r in _rotation_due(campaign)[:limit]]
+    return [RotationWarning(r) for r in _rotation_due(campaign)[:limit]]
 
 
 def _rotation_due(campaign: Campaign) -> QuerySet[Reporter]:

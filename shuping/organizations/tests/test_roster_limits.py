@@ -4,7 +4,6 @@ never imported, and a bad file's page lists the first errors with the rest downl
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -87,13 +86,28 @@ def test_error_page_is_capped_and_the_full_list_downloads(
     other.force_login(cast.street_organizer)
     assert other.get(f"{URL}errors.xlsx").status_code == 404
 
-    # A day later the next refused file's list replaces it on disk; the folder keeps
-    # only recent lists, however many files are refused over the years.
-    kept = list((tmp_path / "import-errors").glob("*.xlsx"))
-    assert len(kept) == 1
-    day_old = kept[0].stat().st_mtime - views.ERROR_LIST_SECONDS - 1
-    os.utime(kept[0], (day_old, day_old))
-    client.post(URL, {"file": SimpleUploadedFile("bad.xlsx", workbook(bad, []))})
-    assert not kept[0].exists()
-    assert len(list((tmp_path / "import-errors").glob("*.xlsx"))) == 1
-    assert client.get(f"{URL}errors.xlsx").status_code == 200
+    # The list waits in the session, like the other imports' (nothing piles up on disk),
+    # and a new attempt replaces it.
+    assert not (tmp_path / "import-errors").exists()
+    client.post(URL, {"file": SimpleUploadedFile("ok.xlsx", workbook(GOOD_ORGS, GOOD_PEOPLE))})
+    assert client.get(f"{URL}errors.xlsx").status_code == 404
+
+
+def test_roster_error_download_beyond_the_kept_rows_says_how_many(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuping.lib import import_errors
+
+    monkeypatch.setattr(views, "ERRORS_SHOWN", 5)
+    monkeypatch.setattr(import_errors, "MAX_KEPT", 8)
+    bad = [[f"X{i}", "", "党支部", "机关", "NOPE", "否", 1] for i in range(12)]
+    client = Client()
+    client.force_login(cast.organizer)
+    html = client.post(URL, {"file": SimpleUploadedFile("bad.xlsx", workbook(bad, []))})
+    total = int(html.content.decode().split("文件中有 ")[1].split(" 处错误")[0])
+    assert f"下载前 8 处错误（共 {total} 处" in html.content.decode()
+    sheet = load_workbook(io.BytesIO(client.get(f"{URL}errors.xlsx").content)).active
+    assert sheet is not None
+    rows = list(sheet.values)
+    assert len([r for r in rows[1:] if r[0]]) == 8
+    assert f"共 {total} 处错误" in str(rows[-1])
