@@ -16,9 +16,10 @@ from shuping.meetings.models import Meeting
 
 # The room sees a change well within a second (the screen long-polls and wakes on the
 # change's commit). The test waits longer before failing, because CI shares two cores
-# between this server, two browsers and the other test workers: it asserts that the
+# between this server, two browsers and the other test workers, and its vCPUs can run at
+# half speed for minutes (seen on 2026-12-01, when 5 s once ran out): it asserts that the
 # screen follows the console without a reload, not how fast a loaded machine is.
-WITHIN = 5000
+WITHIN = 15_000
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
