@@ -5,10 +5,11 @@ binding, the simple query protocol), because the ORM's SQL is not always prepara
 (Django ticket #20516). For a short fixed statement that costs the database twice the
 time of sending the parameters apart (extended protocol): 263 µs against 129 µs per
 token lookup, measured on this project's benchmark machine. `bound_cursor` gives such
-a statement the latter, still through Django's cursor wrapper, so query logging,
-`execute_wrapper` and error translation behave as for any other cursor. Only raw SQL
-whose placeholders all have a type PostgreSQL can infer belongs here; everywhere
-else, and on SQLite, it is the ordinary cursor.
+a statement the latter (and, after five runs on a connection, a prepared statement:
+settings.py, `DB_PREPARED_STATEMENTS`), still through Django's cursor wrapper, so query
+logging, `execute_wrapper` and error translation behave as for any other cursor. Only
+raw SQL whose placeholders all have a type PostgreSQL can infer belongs here;
+everywhere else, and on SQLite, it is the ordinary cursor.
 """
 
 from __future__ import annotations

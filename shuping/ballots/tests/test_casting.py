@@ -181,3 +181,21 @@ def test_no_sheet_slips_in_after_close(cast: Cast) -> None:
     assert Sheet.objects.count() == closed.closed_tally["sheets"]
     assert Nullifier.objects.filter(ballot=ballot).count() == Sheet.objects.count()
     assert not SealedSheet.objects.exists()
+
+
+def test_the_hot_statements_are_prepared_on_postgresql(open_ballot: Ballot) -> None:
+    """The token lookup and the cast are parsed and planned once per connection, not per
+    ballot; the ORM's statements stay unprepared (bound client-side, spliced text)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite caches its statements itself")
+    tokens = casting.issue_tokens(open_ballot, actor=None, category="leader", count=8)
+    choices = all_grade(open_ballot, "好")
+    for token in tokens:
+        casting.submit_sheet(token, choices=choices)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("ballots_ballottoken" in s and "token_hash" in s for s in prepared), prepared
+    assert any("INSERT INTO ballots_nullifier" in s for s in prepared), prepared
+    assert all("$1" in s for s in prepared)  # parameters are never part of the statement
+    assert Nullifier.objects.count() == 8
