@@ -28,8 +28,8 @@ from django.db import connection, transaction
 
 from shuping.audit.services import record
 from shuping.ballots import sealing, sheets
-from shuping.ballots.common import _check_write, _lock
-from shuping.ballots.counting import _forget_turnout
+from shuping.ballots.common import check_write, lock_ballot
+from shuping.ballots.counting import forget_turnout
 from shuping.ballots.models import (
     Ballot,
     BallotState,
@@ -53,8 +53,8 @@ def hash_token(token: str) -> str:
 def issue_tokens(ballot: Ballot, *, actor: Actor, category: str, count: int) -> list[str]:
     """Create `count` one-time tokens and return them ONCE: only their hashes are stored."""
     with transaction.atomic():
-        ballot = _lock(ballot)
-        _check_write(ballot, actor)
+        ballot = lock_ballot(ballot)
+        check_write(ballot, actor)
         if ballot.state == BallotState.CLOSED:
             raise StateError("测评已结束，不能再发放二维码。")
         if category not in {c["key"] for c in ballot.categories}:
@@ -75,7 +75,7 @@ def issue_tokens(ballot: Ballot, *, actor: Actor, category: str, count: int) -> 
             organization=ballot.meeting.campaign.committee,
             changes={"issued": count, "category": category},
         )
-    _forget_turnout(ballot.pk)
+    forget_turnout(ballot.pk)
     return tokens
 
 
@@ -186,7 +186,7 @@ def _codes(ballot: Ballot, rows: Rows) -> list[int]:
     ]
 
 
-def _rows_from_codes(ballot: Ballot, codes: list[int]) -> Rows:
+def rows_from_codes(ballot: Ballot, codes: list[int]) -> Rows:
     out: Rows = []
     for row, code in zip(ballot.rows(), codes, strict=True):
         item = int(row["item"]["id"])

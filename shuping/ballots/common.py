@@ -11,7 +11,7 @@ from shuping.meetings.models import Meeting
 from shuping.rounds.archive import require_not_archived
 
 
-def _check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
+def check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
     if actor is None:  # the system (demo loader, commands)
         return
     meeting = (
@@ -21,7 +21,7 @@ def _check_write(ballot_or_meeting: Ballot | Meeting, actor: Actor) -> None:
         raise PermissionDenied("只有组织单位的组织员或主持人可以管理测评。")
 
 
-def _lock(ballot: Ballot) -> Ballot:
+def lock_ballot(ballot: Ballot) -> Ballot:
     locked = (
         Ballot.objects.select_for_update(of=("self",))
         .select_related("meeting__campaign__committee", "meeting__host")

@@ -3,7 +3,7 @@ projector's and host page's polls cost next to nothing), and after close the tal
 and digest fixed from the stored sheets.
 
 The services that change a ballot's state, its tokens or its paper counts call
-`_forget_turnout` after their transaction; a cast does not, and shows once the cached
+`forget_turnout` after their transaction; a cast does not, and shows once the cached
 second runs out.
 """
 
@@ -137,7 +137,7 @@ _LOCAL_TURNOUT: dict[int, tuple[float, dict[str, Any]]] = {}
 _LOCAL_TURNOUT_MAX = 10000
 
 
-def _forget_turnout(ballot_id: int) -> None:
+def forget_turnout(ballot_id: int) -> None:
     _LOCAL_TURNOUT.pop(ballot_id, None)
     cache.delete(_turnout_key(ballot_id))
 
@@ -145,7 +145,7 @@ def _forget_turnout(ballot_id: int) -> None:
 def _cached_turnout(ballot_id: int) -> dict[str, Any] | None:
     """Cached a second in the shared cache, so many viewers on any number of servers cost
     one query a second, and half a second in the process in front of it; every change
-    of state or count by the organizer or a clerk deletes both (`_forget_turnout`)."""
+    of state or count by the organizer or a clerk deletes both (`forget_turnout`)."""
     now = time.monotonic()
     local = _LOCAL_TURNOUT.get(ballot_id)
     if local is not None and local[0] > now:

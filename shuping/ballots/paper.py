@@ -12,8 +12,8 @@ from django.db import transaction
 
 from shuping.audit.services import record
 from shuping.ballots.casting import normalize
-from shuping.ballots.common import _check_write, _lock
-from shuping.ballots.counting import _forget_turnout
+from shuping.ballots.common import check_write, lock_ballot
+from shuping.ballots.counting import forget_turnout
 from shuping.ballots.models import Ballot, BallotState, PaperEntry
 from shuping.lib.errors import DomainError, PermissionDenied, StateError
 from shuping.lib.types import Actor
@@ -21,8 +21,8 @@ from shuping.lib.types import Actor
 
 def set_paper_handed_out(ballot: Ballot, *, actor: Actor, count: int) -> Ballot:
     with transaction.atomic():
-        ballot = _lock(ballot)
-        _check_write(ballot, actor)
+        ballot = lock_ballot(ballot)
+        check_write(ballot, actor)
         if ballot.state == BallotState.CLOSED:
             raise StateError("测评已结束。")
         if not 0 <= count <= 100000:
@@ -37,7 +37,7 @@ def set_paper_handed_out(ballot: Ballot, *, actor: Actor, count: int) -> Ballot:
             organization=ballot.meeting.campaign.committee,
             changes={"paper_handed_out": [before, count]},
         )
-    _forget_turnout(ballot.pk)
+    forget_turnout(ballot.pk)
     return ballot
 
 
@@ -55,8 +55,8 @@ def record_paper_entry(
     pass 1; a different clerk's entry is pass 2 (the same clerk can never do both);
     with `correct=True` a clerk overwrites their own pass after a mismatch."""
     with transaction.atomic():
-        ballot = _lock(ballot)
-        _check_write(ballot, actor)
+        ballot = lock_ballot(ballot)
+        check_write(ballot, actor)
         if ballot.state != BallotState.OPEN:
             raise StateError("只有测评进行中才能录入纸质票。")
         if number < 1:
@@ -109,7 +109,7 @@ def record_paper_entry(
             organization=ballot.meeting.campaign.committee,
             changes={"number": number, "pass": entry.pass_no},
         )
-    _forget_turnout(ballot.pk)
+    forget_turnout(ballot.pk)
     return entry
 
 

@@ -25,9 +25,9 @@ from django.utils import timezone
 from shuping.audit.services import record
 from shuping.ballots import items as items_mod
 from shuping.ballots import sealing
-from shuping.ballots.casting import Rows, _rows_from_codes, clean_text, normalize
-from shuping.ballots.common import _check_write, _lock
-from shuping.ballots.counting import _forget_turnout, compute_digest, recount
+from shuping.ballots.casting import Rows, clean_text, normalize, rows_from_codes
+from shuping.ballots.common import check_write, lock_ballot
+from shuping.ballots.counting import compute_digest, forget_turnout, recount
 from shuping.ballots.models import (
     TRANSITIONS,
     Ballot,
@@ -133,7 +133,7 @@ def _check_no_double_vote(meeting: Meeting, category: str) -> None:
 
 def create_ballot(meeting: Meeting, *, actor: Actor, category: str = "", title: str = "") -> Ballot:
     with transaction.atomic():
-        _check_write(meeting, actor)
+        check_write(meeting, actor)
         rule = _meeting_rule(meeting)
         keys = {c.key for c in rule.evaluators}
         if category and category not in keys:
@@ -159,8 +159,8 @@ def create_ballot(meeting: Meeting, *, actor: Actor, category: str = "", title: 
 def open_ballot(ballot: Ballot, *, actor: Actor, override_reason: str = "") -> Ballot:
     """Open for casting. Refused when the quorum is not met, unless a written reason is given."""
     with transaction.atomic():
-        ballot = _lock(ballot)
-        _check_write(ballot, actor)
+        ballot = lock_ballot(ballot)
+        check_write(ballot, actor)
         _check_move(ballot, BallotState.OPEN)
         status = ballot.meeting.status
         if status != MeetingStatus.IN_PROGRESS:
@@ -216,7 +216,7 @@ def open_ballot(ballot: Ballot, *, actor: Actor, override_reason: str = "") -> B
                 else ""
             ),
         )
-    _forget_turnout(ballot.pk)
+    forget_turnout(ballot.pk)
     return ballot
 
 
@@ -231,8 +231,8 @@ def close_ballot(
     this one transaction; the sealed rows go, and the tally and a digest are fixed.
     Counting more paper sheets than were handed out needs a written reason."""
     with transaction.atomic():
-        ballot = _lock(ballot)
-        _check_write(ballot, actor)
+        ballot = lock_ballot(ballot)
+        check_write(ballot, actor)
         _check_move(ballot, BallotState.CLOSED)
         paper = paper_status(ballot)
         pending = len(paper.mismatched) + len(paper.single)
@@ -288,7 +288,7 @@ def close_ballot(
             },
         )
         transaction.on_commit(scrub_storage)
-    _forget_turnout(ballot.pk)
+    forget_turnout(ballot.pk)
     return ballot
 
 
@@ -304,7 +304,7 @@ def _unsealed_sheets(ballot: Ballot) -> list[PlainSheet]:
         except sealing.SealError:
             broken += 1
             continue
-        out.append((category, Channel.ELECTRONIC.value, comment, _rows_from_codes(ballot, codes)))
+        out.append((category, Channel.ELECTRONIC.value, comment, rows_from_codes(ballot, codes)))
     if broken:
         raise StateError(
             f"有 {broken} 张电子测评票无法用服务器密钥打开（服务器密钥可能在测评期间被更换）。"

@@ -52,7 +52,7 @@ from shuping.organizations.roster_read import (
     RosterRow,
     _choice,
     _enum_list,
-    _text,
+    cell_text,
     parse_date,
     valid_id_number,
 )
@@ -70,10 +70,10 @@ def _is_example(row: RosterRow) -> bool:
     """The template's example rows are never imported as data."""
     v = row.values
     if row.sheet == ORG_SHEET:
-        return (_text(v.get("code")), _text(v.get("name"))) == EXAMPLE_ORG[:2]
+        return (cell_text(v.get("code")), cell_text(v.get("name"))) == EXAMPLE_ORG[:2]
     return (
-        _text(v.get("name")) == EXAMPLE_PERSON[0]
-        and _text(v.get("organization")) == (EXAMPLE_PERSON[6])
+        cell_text(v.get("name")) == EXAMPLE_PERSON[0]
+        and cell_text(v.get("organization")) == (EXAMPLE_PERSON[6])
     )
 
 
@@ -114,7 +114,7 @@ class _Errors:
         self.items.append(RowError(sheet, row, header, message))
 
 
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
 
@@ -133,7 +133,7 @@ def _person_key(
 
 def _parse_org_row(row: RosterRow, errors: _Errors) -> OrgRow | None:
     v, n, ok = row.values, row.number, True
-    code, name = _text(v.get("code")), _text(v.get("name"))
+    code, name = cell_text(v.get("code")), cell_text(v.get("name"))
     fields: dict[str, Any] = {"name": name}
     if not code:
         errors.add(ORG_SHEET, n, "code", "组织编码不能为空。")
@@ -156,26 +156,29 @@ def _parse_org_row(row: RosterRow, errors: _Errors) -> OrgRow | None:
             fields[key] = _choice(v[key], choices)
         except ValueError:
             errors.add(
-                ORG_SHEET, n, key, f"「{_text(v[key])}」不是有效值，应为：{_enum_list(choices)}。"
+                ORG_SHEET,
+                n,
+                key,
+                f"「{cell_text(v[key])}」不是有效值，应为：{_enum_list(choices)}。",
             )
             ok = False
-    retiree = _text(v.get("is_retiree_branch")) or NO
+    retiree = cell_text(v.get("is_retiree_branch")) or NO
     if retiree not in (YES, NO):
         errors.add(ORG_SHEET, n, "is_retiree_branch", "应填写“是”或“否”。")
         ok = False
     fields["is_retiree_branch"] = retiree == YES
     try:
-        fields["sort_order"] = int(_text(v.get("sort_order")) or 0)
+        fields["sort_order"] = int(cell_text(v.get("sort_order")) or 0)
     except ValueError:
         errors.add(ORG_SHEET, n, "sort_order", "排序应为整数。")
         ok = False
-    return OrgRow(n, code, _text(v.get("parent")), fields) if ok else None
+    return OrgRow(n, code, cell_text(v.get("parent")), fields) if ok else None
 
 
 def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
     v, n, ok = row.values, row.number, True
     s = PERSON_SHEET
-    name = _text(v.get("name"))
+    name = cell_text(v.get("name"))
     fields: dict[str, Any] = {"name": name}
     if not name:
         errors.add(s, n, "name", "姓名不能为空。")
@@ -193,7 +196,7 @@ def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
                 fields[key] = parse_date(v[key])
             except (ValueError, OverflowError):
                 errors.add(
-                    s, n, key, f"「{_text(v[key])}」不是有效日期，请写成 1980-05-01 的格式。"
+                    s, n, key, f"「{cell_text(v[key])}」不是有效日期，请写成 1980-05-01 的格式。"
                 )
                 ok = False
     enums: tuple[tuple[str, type[Any], str], ...] = (
@@ -212,11 +215,13 @@ def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
         try:
             fields[key] = _choice(v[key], choices)
         except ValueError:
-            errors.add(s, n, key, f"「{_text(v[key])}」不是有效值，应为：{_enum_list(choices)}。")
+            errors.add(
+                s, n, key, f"「{cell_text(v[key])}」不是有效值，应为：{_enum_list(choices)}。"
+            )
             ok = False
-    fields["cadre_level"] = _text(v.get("cadre_level"))[:20]
-    fields["position"] = _text(v.get("position"))[:80]
-    id_raw = _text(v.get("id_number")).upper()
+    fields["cadre_level"] = cell_text(v.get("cadre_level"))[:20]
+    fields["position"] = cell_text(v.get("position"))[:80]
+    id_raw = cell_text(v.get("id_number")).upper()
     id_number: str | None = None
     if id_raw and "*" not in id_raw:
         if valid_id_number(id_raw):
@@ -224,7 +229,7 @@ def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
         else:
             errors.add(s, n, "id_number", "身份证号格式或校验位不正确。")
             ok = False
-    phone_raw = _text(v.get("phone"))
+    phone_raw = cell_text(v.get("phone"))
     phone: str | None = None
     if phone_raw and "*" not in phone_raw:
         if re.fullmatch(r"[\d\- +]{5,20}", phone_raw):
@@ -232,11 +237,11 @@ def _parse_person_row(row: RosterRow, errors: _Errors) -> PersonRow | None:
         else:
             errors.add(s, n, "phone", "手机号格式不正确。")
             ok = False
-    org_code = _text(v.get("organization"))
+    org_code = cell_text(v.get("organization"))
     if not org_code:
         errors.add(s, n, "organization", "所在组织编码不能为空。")
         ok = False
-    post = _text(v.get("post"))
+    post = cell_text(v.get("post"))
     if post and post not in POSTS:
         errors.add(s, n, "post", f"「{post}」不是有效值，应为：{'、'.join(POSTS)}。")
         ok = False
@@ -278,7 +283,7 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
         elif (parsed_person := _parse_person_row(row, errors)) is not None:
             people.append(parsed_person)
         else:
-            code = _text(row.values.get("organization"))
+            code = cell_text(row.values.get("organization"))
             refs.append((PERSON_SHEET, row.number, "organization", code))
     if not any_rows:
         raise RosterInvalid([RowError("文件", 0, "", "文件中没有数据行。")])
@@ -288,8 +293,8 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
     for row in org_rows:
         parsed = _parse_org_row(row, errors)
         if parsed is None:
-            bad_codes.add(_text(row.values.get("code")))
-            refs.append((ORG_SHEET, row.number, "parent", _text(row.values.get("parent"))))
+            bad_codes.add(cell_text(row.values.get("code")))
+            refs.append((ORG_SHEET, row.number, "parent", cell_text(row.values.get("parent"))))
             continue
         if parsed.code in seen_codes:
             errors.add(
@@ -307,7 +312,7 @@ def validate(rows: Iterable[RosterRow], *, actor: Actor) -> Plan:
         | {p.org_code for p in people}
         | {code for *_, code in refs if code}
     )
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         for org in Organization.objects.filter(code__in=chunk):
             plan.existing_orgs[org.code] = org
     file_orgs = {o.code: o for o in plan.orgs}
@@ -378,7 +383,7 @@ def _check_cycles(plan: Plan, file_orgs: dict[str, OrgRow], errors: _Errors) -> 
     wanted = sorted(
         {pk for o in list(plan.existing_orgs.values()) for pk in o.ancestor_ids()} - known
     )
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for org in Organization.objects.filter(pk__in=chunk):
             plan.existing_orgs.setdefault(org.code, org)
     code_by_id = {o.pk: o.code for o in plan.existing_orgs.values()}
@@ -423,7 +428,7 @@ def _stored_people(
     organization object per person (select_related) tripled its memory."""
     by_id: dict[str, Person] = {}
     ids = sorted({p.id_number for p in good if p.id_number})
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         # Repeating the partial index's condition lets the planner use it for the IN list.
         found = Person.objects.filter(id_number__in=chunk).exclude(id_number="")
         by_id.update((person.id_number, person) for person in found)
@@ -435,7 +440,7 @@ def _stored_people(
         }
     )
     by_nb: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    for chunk in _chunks(pairs):
+    for chunk in chunks(pairs):
         # Two IN lists (a superset of the pairs, narrowed below) on the name index:
         # far cheaper to compile and plan than hundreds of OR-ed pairs.
         names = {name for name, _ in chunk}
@@ -454,7 +459,7 @@ def _stored_people(
             if not p.id_number and not p.fields["birth_date"] and p.org_code in plan.existing_orgs
         }
     )
-    for chunk in _chunks(org_pairs):
+    for chunk in chunks(org_pairs):
         wanted_org = set(chunk)
         found = Person.objects.filter(
             name__in={name for name, _ in chunk},
@@ -594,7 +599,7 @@ def _check_stored_orgs(
     organizations are fetched once each, in chunks, not once per person."""
     wanted = sorted({p.organization_id for p in plan.existing_people.values() if p.organization_id})
     managed: dict[int, bool] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for org in Organization.objects.filter(pk__in=chunk):
             managed[org.pk] = can_manage(actor, org)
     for p in good:

@@ -87,13 +87,13 @@ def _sheet(wb: Workbook, title: str, columns: tuple[Column, ...]) -> Any:
             dv.add(f"{letter}2:{letter}20000")
             ws.data_validations.append(dv)
     ws.freeze_panes = "A2"
-    _fit_for_print(ws)
+    fit_for_print(ws)
     ws.print_title_rows = "1:1"
     ws.append(header)
     return ws
 
 
-def _fit_for_print(ws: Any) -> None:
+def fit_for_print(ws: Any) -> None:
     """Landscape, all columns on one page width, so a printout stays readable."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -111,7 +111,7 @@ def _styled(ws: Any, value: str, **style: Any) -> Any:
 
 def _notes(wb: Workbook) -> None:
     ws: Any = wb.create_sheet(NOTES_SHEET)
-    _fit_for_print(ws)
+    fit_for_print(ws)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 70

@@ -32,7 +32,7 @@ from shuping.organizations.models import (
     Organization,
     Person,
 )
-from shuping.organizations.roster_check import CHUNK, PersonRow, Plan, _chunks, validate
+from shuping.organizations.roster_check import CHUNK, PersonRow, Plan, chunks, validate
 from shuping.organizations.roster_layout import (
     ORG_SHEET,
     POST_COMMITTEE,
@@ -187,7 +187,7 @@ def _apply_people(plan: Plan, orgs: dict[str, Organization], result: ImportResul
     transfers: list[tuple[Person, Organization]] = []
     posted: list[tuple[PersonRow, Person]] = []
     update_fields: set[str] = set()
-    for chunk in _chunks(plan.people):
+    for chunk in chunks(plan.people):
         to_create: list[Person] = []
         for row in chunk:
             org = orgs[row.org_code]
@@ -238,7 +238,7 @@ def _apply_people(plan: Plan, orgs: dict[str, Organization], result: ImportResul
     result.transfers = len(transfers)
 
     moved_ids = [p.pk for p, _ in transfers]
-    for ids in _chunks(moved_ids):
+    for ids in chunks(moved_ids):
         MembershipPeriod.objects.filter(person_id__in=ids, ended_on__isnull=True).update(
             ended_on=today
         )
@@ -277,7 +277,7 @@ def _apply_posts(
         through = Organization.committee_members.through
         existing: set[tuple[int, int]] = set()
         org_ids = sorted({o for o, _ in members})
-        for chunk in _chunks(org_ids):
+        for chunk in chunks(org_ids):
             existing.update(
                 through.objects.filter(organization_id__in=chunk).values_list(
                     "organization_id", "person_id"

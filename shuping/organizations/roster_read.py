@@ -3,7 +3,7 @@
     rows, errors = read_workbook(data)         # cells -> RosterRows, plus structural errors
 
 Here live the upload limits (`MAX_BYTES`, `MAX_ROWS`, `MAX_SCANNED`, and the command's
-larger ones), the cell parsers the other imports share (`_cell`, `_text`, `parse_date`,
+larger ones), the cell parsers the other imports share (`cell_value`, `cell_text`, `parse_date`,
 `_choice`, ID number check digits) and `RosterInvalid`, the error every import raises
 with its list of bad rows. Checking the rows is `roster_check`'s; writing them is
 `roster_import`'s. The layout read is `roster_layout`'s.
@@ -39,7 +39,7 @@ class RosterInvalid(Exception):
         self.errors = list(errors)
 
 
-def _cell(value: Any) -> Any:
+def cell_value(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
         return value or None
@@ -103,7 +103,7 @@ def read_workbook(
             if scanned > max_scanned or len(rows) >= max_rows:
                 wb.close()
                 return [], [RowError("文件", 0, "", too_many_rows(max_rows))]
-            values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in index.items()}
+            values = {key: cell_value(raw[i]) if i < len(raw) else None for key, i in index.items()}
             if all(v is None for v in values.values()):
                 continue
             rows.append(RosterRow(sheet_name, number, values))
@@ -144,7 +144,7 @@ def valid_id_number(value: str) -> bool:
     return bool(re.fullmatch(r"\d{17}[\dX]", value)) and id_check_digit(value[:17]) == value[17]
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -154,7 +154,7 @@ def _text(value: Any) -> str:
 
 def _choice(value: Any, choices: type[Any]) -> str:
     """Accept the Chinese label or the stored code; raise ValueError otherwise."""
-    text = _text(value)
+    text = cell_text(value)
     code = _accepted(choices).get(text)
     if code is None:
         raise ValueError(text)

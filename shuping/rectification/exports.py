@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from shuping.lib.xlsx import append_row
-from shuping.organizations.roster_export import HEADER_FILL, _fit_for_print
+from shuping.organizations.roster_export import HEADER_FILL, fit_for_print
 from shuping.organizations.roster_layout import XLSX
 from shuping.rectification.models import Item, ItemStatus, Plan, overdue_q
 from shuping.rounds.documents import DOCX, HEI, PlanWriter, cn_date, cn_number
@@ -99,7 +99,7 @@ def ledger_xlsx(items: QuerySet[Item], *, title: str) -> tuple[str, str, bytes]:
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "C3"  # title, header and the 序号/问题 columns stay in sight
-    _fit_for_print(ws)
+    fit_for_print(ws)
     ws.print_title_rows = "2:2"
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -23,7 +23,7 @@ from shuping.lib.errors import PermissionDenied
 from shuping.lib.import_errors import RowError
 from shuping.lib.types import Actor
 from shuping.organizations.models import Organization
-from shuping.organizations.roster_read import RosterInvalid, _cell, _text, parse_date
+from shuping.organizations.roster_read import RosterInvalid, cell_text, cell_value, parse_date
 from shuping.rectification import access, recurrence
 from shuping.rectification.exports import HEADERS
 from shuping.rectification.models import CauseKind, Item, ItemSource, ItemStatus, SourceKind
@@ -132,7 +132,7 @@ def read_ledger(data: bytes) -> list[LedgerRow]:
     errors: list[RowError] = []
     rows: list[LedgerRow] = []
     for number, raw in enumerate(it, start=header_row + 1):
-        values = {h: _cell(raw[i]) if i < len(raw) else None for h, i in index.items()}
+        values = {h: cell_value(raw[i]) if i < len(raw) else None for h, i in index.items()}
         if all(v is None for v in values.values()):
             continue
         if len(rows) + len(errors) >= MAX_ROWS:
@@ -159,7 +159,7 @@ def _parse(
     def err(column: str, message: str) -> None:
         errors.append(RowError(sheet, number, column, message))
 
-    text = {h: _text(values.get(h)) for h in HEADERS if h not in ("整改时限", "销号时间")}
+    text = {h: cell_text(values.get(h)) for h in HEADERS if h not in ("整改时限", "销号时间")}
     if not text["问题"]:
         err("问题", "请填写问题。")
     for column, limit in LIMITS.items():

@@ -20,7 +20,7 @@ from shuping.lib.errors import DomainError
 from shuping.rounds.access import campaign_scope_q
 from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import Campaign, CampaignStatus, Deadline, Reminder, ReminderKind
-from shuping.rounds.services import _lock, _require_manage, _require_open
+from shuping.rounds.services import lock_campaign, require_manage, require_open
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -37,9 +37,9 @@ def update_deadline(
     due_on: date | None,
     title: str | None = None,
 ) -> Deadline:
-    campaign = _lock(deadline.campaign)
-    _require_manage(actor, campaign.committee)
-    _require_open(campaign)
+    campaign = lock_campaign(deadline.campaign)
+    require_manage(actor, campaign.committee)
+    require_open(campaign)
     if starts_on and due_on and starts_on > due_on:
         raise DomainError("开始日期不能晚于截止日期。", field="starts_on")
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
@@ -63,8 +63,8 @@ def update_deadline(
 
 @transaction.atomic
 def complete_deadline(deadline: Deadline, *, actor: Actor, done: bool = True) -> Deadline:
-    campaign = _lock(deadline.campaign)
-    _require_manage(actor, campaign.committee)
+    campaign = lock_campaign(deadline.campaign)
+    require_manage(actor, campaign.committee)
     require_not_archived(campaign)
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     before = deadline.completed_on

@@ -227,7 +227,7 @@ def copy_preset(
     source: str | PresetDef, *, actor: Actor, committee: Organization, key: str, title: str
 ) -> Preset:
     """An office preset starting as a copy of a shipped or office preset (version 1)."""
-    services._require_manage(actor, committee)
+    services.require_manage(actor, committee)
     definition = services.resolve_preset(source)
     key = key.strip()
     if not key or not all(c.isalnum() or c in "-_" for c in key):
@@ -291,7 +291,7 @@ def save_preset_version(
     preset = (
         Preset.objects.select_for_update(of=("self",)).select_related("committee").get(pk=preset.pk)
     )
-    services._require_manage(actor, preset.committee)
+    services.require_manage(actor, preset.committee)
     version = _save_version(preset, actor=actor, text=text, note=note)
     meta_title = parse_preset_text(text, source=preset.key)[0]["title"]
     if meta_title != preset.title:

@@ -50,12 +50,12 @@ def _user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def _require_manage(actor: Actor, org: Organization) -> None:
+def require_manage(actor: Actor, org: Organization) -> None:
     if actor is not None and not can_manage(actor, org):
         raise PermissionDenied()
 
 
-def _require_open(campaign: Campaign) -> None:
+def require_open(campaign: Campaign) -> None:
     require_not_archived(campaign)
     if campaign.status == CampaignStatus.CLOSED:
         raise StateError("方案已结束，不能再修改。")
@@ -146,7 +146,7 @@ def create_campaign(
 ) -> Campaign:
     """Create a round for `committee` from a preset: rules snapshot, proposed reporters
     (scope, exclusions, reproducible sampling, vacancies, modes) and dated deadlines."""
-    _require_manage(actor, committee)
+    require_manage(actor, committee)
     definition = resolve_preset(preset)
     if not 2000 <= year <= 2100:
         raise DomainError("年度应在 2000 到 2100 之间。", field="year")
@@ -235,7 +235,7 @@ def create_campaign(
         return campaign
 
 
-def _lock(campaign: Campaign) -> Campaign:
+def lock_campaign(campaign: Campaign) -> Campaign:
     return (
         Campaign.objects.select_for_update(of=("self",))
         .select_related("committee")
@@ -245,8 +245,8 @@ def _lock(campaign: Campaign) -> Campaign:
 
 @transaction.atomic
 def change_status(campaign: Campaign, *, actor: Actor, to: str) -> Campaign:
-    campaign = _lock(campaign)
-    _require_manage(actor, campaign.committee)
+    campaign = lock_campaign(campaign)
+    require_manage(actor, campaign.committee)
     require_not_archived(campaign)
     if to not in TRANSITIONS.get(campaign.status, set()):
         raise StateError(
@@ -272,7 +272,7 @@ def change_status(campaign: Campaign, *, actor: Actor, to: str) -> Campaign:
 @transaction.atomic
 def archive_campaign(campaign: Campaign, *, actor: Actor, note: str = "") -> Campaign:
     """Make a round read-only (归档). Called by filing inside the acknowledgement."""
-    campaign = _lock(campaign)
+    campaign = lock_campaign(campaign)
     if campaign.archived_at is not None:
         return campaign
     campaign.archived_at = timezone.now()
@@ -292,7 +292,7 @@ def archive_campaign(campaign: Campaign, *, actor: Actor, note: str = "") -> Cam
 @transaction.atomic
 def reopen_campaign(campaign: Campaign, *, actor: Actor, reason: str) -> Campaign:
     """Lift the archive with a recorded reason; the caller checks who may do it."""
-    campaign = _lock(campaign)
+    campaign = lock_campaign(campaign)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请填写重新打开的理由。", field="reason")

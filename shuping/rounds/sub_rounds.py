@@ -17,11 +17,11 @@ from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import Campaign, FilingKind, FilingState, PlanFiling
 from shuping.rounds.presets import PresetDef
 from shuping.rounds.services import (
-    _lock,
-    _require_manage,
-    _require_open,
     _user,
     create_campaign,
+    lock_campaign,
+    require_manage,
+    require_open,
     resolve_preset,
     sub_round_rules,
 )
@@ -45,9 +45,9 @@ def create_sub_campaigns(
     preset: str | PresetDef | None = None,
 ) -> list[Campaign]:
     """Child committees' own rounds following the parent's rules (比照), or a preset."""
-    parent = _lock(parent)
-    _require_manage(actor, parent.committee)
-    _require_open(parent)
+    parent = lock_campaign(parent)
+    require_manage(actor, parent.committee)
+    require_open(parent)
     if not committees:
         raise DomainError("请选择下级单位。", field="committees")
     created = []
@@ -107,8 +107,8 @@ def file_plan(
     today: date | None = None,
 ) -> PlanFiling:
     """A sub-round files its plan (or meeting plan) with the parent's committee (备案)."""
-    campaign = _lock(campaign)
-    _require_manage(actor, campaign.committee)
+    campaign = lock_campaign(campaign)
+    require_manage(actor, campaign.committee)
     require_not_archived(campaign)
     if campaign.parent_id is None:
         raise StateError("本方案没有上级方案，无需备案。")
@@ -151,7 +151,7 @@ def acknowledge_filing(filing: PlanFiling, *, actor: Actor) -> PlanFiling:
     )
     parent = filing.campaign.parent
     assert parent is not None
-    _require_manage(actor, parent.committee)
+    require_manage(actor, parent.committee)
     if FilingState.ACKNOWLEDGED not in FILING_TRANSITIONS[filing.state]:
         raise StateError("该备案已确认。")
     filing.state = FilingState.ACKNOWLEDGED

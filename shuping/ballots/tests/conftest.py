@@ -88,5 +88,5 @@ def unsealed(ballot: Ballot) -> list[tuple[str, list[tuple[int, str, str, str]],
     out = []
     for box in SealedSheet.objects.filter(ballot=ballot).values_list("box", flat=True):
         category, codes, comment = sealing.unseal(ballot.pk, bytes(box))
-        out.append((category, casting._rows_from_codes(ballot, codes), comment))
+        out.append((category, casting.rows_from_codes(ballot, codes), comment))
     return out
