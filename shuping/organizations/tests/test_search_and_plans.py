@@ -116,4 +116,4 @@ def test_member_list_pages_search_and_counts_use_indexes(cast: Cast, named: list
         cursor.execute("SET LOCAL enable_seqscan = off")
     for query in ("伟", "张伟", "欧阳娜"):
         plan = search_people(Person.objects.all(), query).explain()
-        assert "person_name_grams_idx" in plan
+        assert "person_name_grams_idx" in plan, plan
