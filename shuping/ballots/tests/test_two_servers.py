@@ -54,12 +54,13 @@ def two_servers(tmp_path):
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
-    ports, procs = [_free_port(), _free_port()], []
+    ports, procs, logs = [_free_port(), _free_port()], [], []
     try:
         for i, port in enumerate(ports):
             cmd = [sys.executable, "-m", "shuping.cli", "serve", "--port", str(port)]
             cmd += ["--workers", "1", "--threads", "2"] + (["--no-collectstatic"] if i else [])
             log = (tmp_path / f"server{i}.log").open("wb")
+            logs.append(log)
             procs.append(
                 subprocess.Popen(
                     cmd,
@@ -85,6 +86,8 @@ def two_servers(tmp_path):
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             proc.wait(timeout=20)
+        for log in logs:
+            log.close()
         # The servers' connections close asynchronously; wait for them, so the test
         # database can be dropped at the end of the run.
         deadline = time.monotonic() + 15
