@@ -54,6 +54,7 @@ def set_up(args: argparse.Namespace) -> tuple[list[tuple[str, list[str]]], list[
 
     from shuping.ballots import casting
     from shuping.ballots import services as ballots
+    from shuping.meetings.models import Meeting
     from shuping.member_review import services
     from shuping.member_review.models import MemberEvaluation, MemberReview, Stage
     from shuping.organizations.models import Organization, OrgKind, Person, Sector
@@ -105,6 +106,8 @@ def set_up(args: argparse.Namespace) -> tuple[list[tuple[str, list[str]]], list[
         review.refresh_from_db()
         ballot = services.meeting_ballot(review)
         assert ballot is not None
+        # A ballot opens only while its meeting runs (the host starts it on the day).
+        Meeting.objects.filter(pk=ballot.meeting_id).update(status="in_progress")
         ballot = ballots.open_ballot(ballot, actor=None)
         keys = [row["key"] for row in ballot.rows()]
         tokens = casting.issue_tokens(ballot, actor=None, category="member", count=args.members)
@@ -115,16 +118,28 @@ def set_up(args: argparse.Namespace) -> tuple[list[tuple[str, list[str]]], list[
 
 
 def verify(ballot_ids: list[int], sheets: int, marks: int) -> bool:
+    """While open: one sealed sheet and one nullifier per cast; then close every ballot
+    and check the plain sheets, their marks and each ballot's digest."""
     from django.db import connections
 
-    from shuping.ballots.models import BallotToken, Mark, Sheet
+    from shuping.ballots import counting
+    from shuping.ballots import services as ballots
+    from shuping.ballots.models import Ballot, Mark, Nullifier, SealedSheet, Sheet
 
     connections.close_all()
+    sealed = SealedSheet.objects.filter(ballot_id__in=ballot_ids).count()
+    spent = Nullifier.objects.filter(ballot_id__in=ballot_ids).count()
+    digests_ok = True
+    for ballot in Ballot.objects.filter(pk__in=ballot_ids):
+        closed = ballots.close_ballot(ballot, actor=None)
+        digests_ok = digests_ok and counting.verify_digest(closed)
     got_marks = Mark.objects.filter(ballot_id__in=ballot_ids).count()
     got_sheets = Sheet.objects.filter(ballot_id__in=ballot_ids).count()
-    used = BallotToken.objects.filter(ballot_id__in=ballot_ids, used=True).count()
-    print(f"stored: sheets={got_sheets} marks={got_marks} used_tokens={used}")
-    return got_sheets == sheets and used == sheets and got_marks == marks
+    print(
+        f"stored: sealed={sealed} nullifiers={spent}; after close: sheets={got_sheets}"
+        f" marks={got_marks} digests_ok={digests_ok}"
+    )
+    return sealed == spent == got_sheets == sheets and got_marks == marks and digests_ok
 
 
 async def cast_all(
@@ -171,6 +186,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--cast", type=int, default=0, help="cast only this many sheets (0: all)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--database", default="", help="use this DATABASE_URL (kept)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=min(8, (os.cpu_count() or 1) + 1))
     parser.add_argument("--healthz-seconds", type=float, default=3.0)
@@ -192,7 +208,16 @@ def main() -> None:
         proc = common.start_server(port, args, data_dir / "server.log")
         asyncio.run(common.wait_ready(base, proc))
         print(f"server: granian, {args.workers} workers × {args.threads} threads on {base}")
-        healthz = asyncio.run(common.measure_healthz(base, args.clients, args.healthz_seconds))
+        # The same separate, lean generator as bench/ballots.py's, for the same figure.
+        healthz = common.run_generator(
+            {
+                "port": port,
+                "clients": args.clients,
+                "phase": "healthz",
+                "seconds": args.healthz_seconds,
+            },
+            data_dir,
+        )["rps"]
         print(f"healthz: {healthz:.0f} requests/s ({args.clients} clients)")
         elapsed, lat, errors = asyncio.run(cast_all(base, work, args.clients))
         marks = sum(len(keys) for _, keys in work)
@@ -216,7 +241,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if args.db == "postgres":
+        if args.db == "postgres" and not args.database:
             common.drop_postgres(url)
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(data_dir, ignore_errors=True)
