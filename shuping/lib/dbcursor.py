@@ -17,24 +17,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorWrapper
 
 
 @contextmanager
 def bound_cursor() -> Iterator[CursorWrapper]:
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    # The wrapper itself, not the `connection` proxy: every attribute read through the
+    # proxy is a context-local lookup, and this runs twice per ballot cast.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             yield cursor
         return
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
         ServerBindingCursor,  # psycopg 3 only
     )
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw = ServerBindingCursor(db.connection)
     # The same wrapping Django applies to the cursors it creates itself.
-    with connection._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]
+    with db._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]
         yield cursor
