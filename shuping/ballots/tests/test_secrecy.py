@@ -307,10 +307,50 @@ def test_dead_tuples_hold_no_old_copy(cast: Cast) -> None:
     assert sum(c.encode() in raw for raw, _ in pages(Sheet) for c in comments) == 6
 
 
+def _lsn_int(lsn: str) -> int:
+    high, low = lsn.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+def _without_page_headers(data: bytes, start: int, page: int, segment: int) -> bytes:
+    """Every WAL page starts with a header (40 bytes on a segment's first page, 24 on the
+    others), and a record crossing a page is split by it: without the headers, a
+    record's bytes are contiguous again, so a search cannot miss a string that happens
+    to straddle a page boundary."""
+    out = bytearray()
+    position, end = start, start + len(data)
+    while position < end:
+        page_start = position - position % page
+        body = page_start + (40 if page_start % segment == 0 else 24)
+        page_end = min(page_start + page, end)
+        keep = max(position, body)
+        if keep < page_end:
+            out += data[keep - start : page_end - start]
+        position = page_start + page
+    return bytes(out)
+
+
+def test_wal_reader_joins_a_record_split_by_page_headers() -> None:
+    # Two 64-byte pages in a 128-byte segment: a 40-byte header on the first, 24 on the next.
+    page, segment = 64, 128
+    data = b"H" * 40 + b"x" * 16 + b"....secr" + b"H" * 24 + b"et......" + b"y" * 32
+    assert b"secret" not in data
+    joined = _without_page_headers(data, 0, page, segment)
+    assert b"secret" in joined and b"H" not in joined
+    # Read from inside a page: only what lies in the range is kept.
+    tail = _without_page_headers(data[44:], 44, page, segment)
+    assert tail == b"x" * 12 + b"....secret......" + b"y" * 32
+
+
 def _wal_bytes(start: str, end: str) -> bytes:
-    """The WAL between two LSNs, read from the segment files as an administrator would."""
+    """The WAL between two LSNs, read from the segment files as an administrator would,
+    page headers left out."""
     out = b""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('wal_block_size')::int")
+        page = int(cursor.fetchone()[0])
+        cursor.execute("SELECT current_setting('wal_segment_size')")
+        segment = int(cursor.fetchone()[0].rstrip("MB")) * 1024 * 1024
         cursor.execute("SELECT %s::pg_lsn - %s::pg_lsn", [end, start])
         remaining = int(cursor.fetchone()[0])
         position = start
@@ -320,8 +360,6 @@ def _wal_bytes(start: str, end: str) -> bytes:
                 [position],
             )
             name, offset = cursor.fetchone()
-            cursor.execute("SELECT current_setting('wal_segment_size')")
-            segment = int(cursor.fetchone()[0].rstrip("MB")) * 1024 * 1024
             length = min(remaining, segment - offset)
             cursor.execute(
                 "SELECT pg_read_binary_file(%s, %s, %s)", [f"pg_wal/{name}", offset, length]
@@ -331,7 +369,7 @@ def _wal_bytes(start: str, end: str) -> bytes:
             remaining -= length
             cursor.execute("SELECT %s::pg_lsn + %s", [position, length])
             position = cursor.fetchone()[0]
-    return out
+    return _without_page_headers(out, _lsn_int(start), page, segment)
 
 
 def _lsn() -> str:
