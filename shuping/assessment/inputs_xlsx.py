@@ -30,7 +30,7 @@ from shuping.lib.errors import DomainError
 from shuping.lib.import_errors import RowError
 from shuping.lib.types import Actor
 from shuping.lib.xlsx import append_row
-from shuping.organizations.roster_read import RosterInvalid
+from shuping.organizations.roster_read import RosterInvalid, cell_text
 from shuping.rounds.models import Campaign
 
 SHEET = "考核情况"
@@ -88,14 +88,6 @@ def template(campaign: Campaign) -> tuple[str, str, bytes]:
     return name, XLSX, buffer.getvalue()
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def read_rows(
     data: bytes, codes: dict[str, int]
 ) -> tuple[dict[int, tuple[Decimal | None, str]], list[RowError]]:
@@ -111,7 +103,7 @@ def read_rows(
     if SHEET not in wb.sheetnames:
         return {}, [RowError("文件", 0, "", f"找不到工作表「{SHEET}」，请使用下载的模板。")]
     it = wb[SHEET].iter_rows(values_only=True)
-    header = [_text(h).rstrip("*＊") for h in (next(it, None) or ())]
+    header = [cell_text(h).rstrip("*＊") for h in (next(it, None) or ())]
     index = {title: i for i, title in enumerate(header) if title in COLUMNS}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
@@ -126,7 +118,7 @@ def read_rows(
 
         def cell(column: str, raw: Any = raw) -> str:
             i = index[column]
-            return _text(raw[i]) if i < len(raw) else ""
+            return cell_text(raw[i]) if i < len(raw) else ""
 
         code, score_text, annual = (
             cell("组织编码"),
