@@ -20,7 +20,7 @@ from shuping.lib.errors import DomainError
 from shuping.rounds.access import campaign_scope_q
 from shuping.rounds.archive import require_not_archived
 from shuping.rounds.models import Campaign, CampaignStatus, Deadline, Reminder, ReminderKind
-from shuping.rounds.services import lock_campaign, require_manage, require_open
+from shuping.rounds.services import lock_campaign, lock_for_change, require_manage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -37,9 +37,7 @@ def update_deadline(
     due_on: date | None,
     title: str | None = None,
 ) -> Deadline:
-    campaign = lock_campaign(deadline.campaign)
-    require_manage(actor, campaign.committee)
-    require_open(campaign)
+    campaign = lock_for_change(deadline.campaign, actor)
     if starts_on and due_on and starts_on > due_on:
         raise DomainError("开始日期不能晚于截止日期。", field="starts_on")
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)

@@ -18,7 +18,7 @@ from shuping.lib.errors import DomainError
 from shuping.organizations.models import Organization, Person
 from shuping.rounds.models import Campaign, FilingKind, Reporter, ReportMode
 from shuping.rounds.proposal import assign_modes
-from shuping.rounds.services import last_year_modes, lock_campaign, require_manage, require_open
+from shuping.rounds.services import last_year_modes, lock_for_change
 from shuping.rounds.sub_rounds import meeting_plan_days
 
 if TYPE_CHECKING:
@@ -41,9 +41,7 @@ def add_reporter(
     mode: str = ReportMode.ONSITE,
     reason: str,
 ) -> Reporter:
-    campaign = lock_campaign(campaign)
-    require_manage(actor, campaign.committee)
-    require_open(campaign)
+    campaign = lock_for_change(campaign, actor)
     reason = _require_reason(reason)
     if mode not in ReportMode.values:
         raise DomainError("述职方式应为现场或书面。", field="mode")
@@ -77,9 +75,7 @@ def add_reporter(
 
 @transaction.atomic
 def remove_reporter(reporter: Reporter, *, actor: Actor, reason: str) -> None:
-    campaign = lock_campaign(reporter.campaign)
-    require_manage(actor, campaign.committee)
-    require_open(campaign)
+    campaign = lock_for_change(reporter.campaign, actor)
     reason = _require_reason(reason)
     reporter = Reporter.objects.select_for_update().get(pk=reporter.pk)
     record(
@@ -95,9 +91,7 @@ def remove_reporter(reporter: Reporter, *, actor: Actor, reason: str) -> None:
 
 @transaction.atomic
 def set_reporter_mode(reporter: Reporter, *, actor: Actor, mode: str, reason: str) -> Reporter:
-    campaign = lock_campaign(reporter.campaign)
-    require_manage(actor, campaign.committee)
-    require_open(campaign)
+    campaign = lock_for_change(reporter.campaign, actor)
     reason = _require_reason(reason)
     if mode not in ReportMode.values:
         raise DomainError("述职方式应为现场或书面。", field="mode")
@@ -126,9 +120,7 @@ def set_reporter_person(
 ) -> Reporter:
     """Name who reports for an organization, e.g. the person in charge of a vacant post
     (who then reports in writing). The person must belong to that organization."""
-    campaign = lock_campaign(reporter.campaign)
-    require_manage(actor, campaign.committee)
-    require_open(campaign)
+    campaign = lock_for_change(reporter.campaign, actor)
     reason = _require_reason(reason)
     reporter = (
         Reporter.objects.select_for_update(of=("self",))
@@ -162,9 +154,7 @@ def reassign_modes(
 ) -> Campaign:
     """Set the number of on-site places and assign modes again by the preset's rule
     (last year's written first, then those the preset names, then tree order)."""
-    campaign = lock_campaign(campaign)
-    require_manage(actor, campaign.committee)
-    require_open(campaign)
+    campaign = lock_for_change(campaign, actor)
     reason = _require_reason(reason)
     if places is not None and places < 0:
         raise DomainError("现场述职名额不能为负数。", field="places")

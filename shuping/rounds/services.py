@@ -243,6 +243,15 @@ def lock_campaign(campaign: Campaign) -> Campaign:
     )
 
 
+def lock_for_change(campaign: Campaign, actor: Actor) -> Campaign:
+    """The round, locked, once the actor may manage it and it is still open: what every
+    change to its reporters, deadlines and sub-rounds checks first."""
+    campaign = lock_campaign(campaign)
+    require_manage(actor, campaign.committee)
+    require_open(campaign)
+    return campaign
+
+
 @transaction.atomic
 def change_status(campaign: Campaign, *, actor: Actor, to: str) -> Campaign:
     campaign = lock_campaign(campaign)

@@ -20,8 +20,8 @@ from shuping.rounds.services import (
     _user,
     create_campaign,
     lock_campaign,
+    lock_for_change,
     require_manage,
-    require_open,
     resolve_preset,
     sub_round_rules,
 )
@@ -45,9 +45,7 @@ def create_sub_campaigns(
     preset: str | PresetDef | None = None,
 ) -> list[Campaign]:
     """Child committees' own rounds following the parent's rules (比照), or a preset."""
-    parent = lock_campaign(parent)
-    require_manage(actor, parent.committee)
-    require_open(parent)
+    parent = lock_for_change(parent, actor)
     if not committees:
         raise DomainError("请选择下级单位。", field="committees")
     created = []
